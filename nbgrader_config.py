@@ -1,0 +1,39 @@
+"""nbgrader configuration of the course: one file, read by every nbgrader command run in this directory."""
+
+import os
+
+c = get_config()  # noqa: F821 (injected by traitlets when nbgrader loads this file)
+
+# The course's name in the gradebook and in exchange folders; one course per repository.
+c.CourseDirectory.course_id = "dnn-foundations"
+
+# The course root is the folder holding this file, so nbgrader works from any working directory
+# and a copy of the course (as the tests and the demo make) grades itself, not the original.
+c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
+
+# Students' files that are never copied into release/, submitted/ or feedback/.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "*.egg-info", ".DS_Store"]
+
+# Never copy anything bigger than 5 MB (e.g. a stray data dump) into release/ or autograded/.
+c.CourseDirectory.max_file_size = 5 * 1024
+
+# What students see in place of a solution: a clear marker and an error, so an untouched
+# exercise fails its tests loudly instead of passing by accident.
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+# Every cell of a submission gets at most 60 s: enough for any exercise of the course
+# (each notebook runs in seconds), short enough that an infinite loop cannot hold up a class.
+c.Execute.timeout = 60
+c.Execute.interrupt_on_timeout = True
+
+# A student who deletes a graded cell (a test or an answer) gets it back at grading time,
+# with a note, instead of silently losing the cell or breaking the whole notebook's grade.
+c.OverwriteCells.add_missing_cells = True
+
+# Long output (an accidental print in a loop) is cut in feedback and in the formgrader.
+c.LimitOutput.max_lines = 200
+c.LimitOutput.max_traceback = 100
+
+# The gradebook lives at the course root (ignored by git: it holds students' grades).
+c.CourseDirectory.db_url = "sqlite:///" + os.path.join(c.CourseDirectory.root, "gradebook.db")
