@@ -1,0 +1,44 @@
+# The course's commands. Each target sets up the virtual environment it needs (.venv in the repository).
+#   make lab      start JupyterLab at the course (students, self-learners)
+#   make test     lint and run every test (what CI runs)
+#   make demo     the instructor pipeline on demo submissions: generate, autograde, feedback, grades.csv
+#   make release  regenerate release/ from source/ with nbgrader
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+# nbgrader runs `alembic` and the kernels from PATH: the environment's bin comes first.
+export PATH := $(BIN):$(PATH)
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: lab test lint demo release clean-demo setup setup-dev
+
+setup: $(VENV)/.student-installed
+setup-dev: $(VENV)/.dev-installed
+
+$(VENV)/.student-installed: requirements.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev-installed: $(VENV)/.student-installed requirements-dev.txt
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+lab: setup
+	$(BIN)/jupyter lab $(LAB_ARGS) notebooks/00_start_here.ipynb
+
+lint: setup-dev
+	$(BIN)/ruff check .
+
+test: lint
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+demo: setup
+	$(BIN)/python -m tools.demo
+
+release: setup
+	@for a in $$(ls source); do $(BIN)/nbgrader generate_assignment $$a --force || exit 1; done
+
+clean-demo:
+	rm -rf submitted autograded/*/ feedback gradebook.db grades.csv

@@ -1,0 +1,1 @@
+"""Instructor tools of the course (not needed by students): demo submissions and the grading pipeline."""

@@ -1,0 +1,65 @@
+"""The course directory as nbgrader sees it: assignments, notebooks, nbgrader commands and the gradebook."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+class NbgraderError(RuntimeError):
+    """An nbgrader command failed; the message holds its output."""
+
+
+def assignments(course_dir: Path = REPO_ROOT) -> list[str]:
+    """Names of the assignments in ``source/``, in course order (their names start with a number)."""
+    source = Path(course_dir) / "source"
+    return sorted(p.name for p in source.iterdir() if p.is_dir() and any(p.glob("*.ipynb")))
+
+
+def notebooks(course_dir: Path, assignment: str, folder: str = "source") -> list[Path]:
+    """The notebooks of one assignment in ``folder`` (source or release)."""
+    return sorted((Path(course_dir) / folder / assignment).glob("*.ipynb"))
+
+
+def tool_env() -> dict[str, str]:
+    """The environment for nbgrader: this Python's ``bin`` first on PATH (nbgrader runs ``alembic`` from it)."""
+    env = dict(os.environ)
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    env.setdefault("PYTHONUNBUFFERED", "1")
+    return env
+
+
+def nbgrader(*args: str, course_dir: Path = REPO_ROOT, check: bool = True) -> subprocess.CompletedProcess:
+    """Run ``nbgrader <args>`` in the course directory; raise `NbgraderError` with its log on failure."""
+    command = [str(Path(sys.executable).parent / "nbgrader"), *args]
+    result = subprocess.run(command, cwd=course_dir, env=tool_env(), capture_output=True, text=True)
+    if check and result.returncode != 0:
+        raise NbgraderError(f"`nbgrader {' '.join(args)}` failed (exit {result.returncode}):\n"
+                            f"{result.stdout[-4000:]}\n{result.stderr[-4000:]}")
+    return result
+
+
+@dataclass
+class Step:
+    """A timed step of a pipeline, printed as it runs so long work shows progress."""
+
+    label: str
+    number: int
+    total: int
+
+    def __enter__(self):
+        print(f"[{self.number}/{self.total}] {self.label} ...", flush=True)
+        self.start = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc):
+        self.seconds = time.perf_counter() - self.start
+        status = "failed" if exc[0] else "done"
+        print(f"[{self.number}/{self.total}] {self.label}: {status} in {self.seconds:.1f} s", flush=True)
+        return False
