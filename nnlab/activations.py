@@ -7,8 +7,8 @@ these functions yourself: reading them here first spoils the exercise.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

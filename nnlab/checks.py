@@ -36,7 +36,9 @@ def check_shape(name, array, expected_shape, hint=None):
     check_type(name, array, np.ndarray, hint="return a numpy array (np.exp, np.maximum, np.where ... all give one)")
     expected_shape = tuple(expected_shape)
     if array.shape != expected_shape:
-        raise AssertionError(_with_hint(f"{name} has shape {array.shape} but should have shape {expected_shape}.", hint))
+        raise AssertionError(
+            _with_hint(f"{name} has shape {array.shape} but should have shape {expected_shape}.", hint)
+        )
 
 
 def check_close(name, actual, expected, rtol=1e-6, atol=1e-8, hint=None):
@@ -49,14 +51,18 @@ def check_close(name, actual, expected, rtol=1e-6, atol=1e-8, hint=None):
         check_type(name, actual, (int, float, np.number, np.ndarray), hint=hint)
         actual_array = np.asarray(actual, dtype=float)
         if actual_array.size != 1:
-            raise AssertionError(_with_hint(f"{name} should be a single number, but it has shape {actual_array.shape}.", hint))
+            raise AssertionError(
+                _with_hint(f"{name} should be a single number, but it has shape {actual_array.shape}.", hint)
+            )
         actual_array = actual_array.reshape(())
     else:
         check_shape(name, actual, expected.shape, hint=hint)
         try:
             actual_array = np.asarray(actual, dtype=float)
         except (TypeError, ValueError):
-            raise AssertionError(_with_hint(f"{name} should hold numbers, but its dtype is {actual.dtype}.", hint)) from None
+            raise AssertionError(
+                _with_hint(f"{name} should hold numbers, but its dtype is {actual.dtype}.", hint)
+            ) from None
     if not np.all(np.isfinite(actual_array)) and np.all(np.isfinite(expected)):
         raise AssertionError(_with_hint(f"{name} contains nan or inf values: {actual_array!r:.200}", hint))
     close = np.isclose(actual_array, expected, rtol=rtol, atol=atol)
@@ -65,13 +71,19 @@ def check_close(name, actual, expected, rtol=1e-6, atol=1e-8, hint=None):
         got, want = actual_array[where], expected[where]
         position = f" at index {where if len(where) > 1 else where[0]}" if where else ""
         worst = float(np.max(np.abs(actual_array - expected)))
-        raise AssertionError(_with_hint(
-            f"{name} is wrong{position}: got {got:.8g}, expected {want:.8g} "
-            f"({int(np.sum(~close))} of {close.size} values differ; largest difference {worst:.3g}, "
-            f"tolerance rtol={rtol:g}, atol={atol:g}).", hint))
+        raise AssertionError(
+            _with_hint(
+                f"{name} is wrong{position}: got {got:.8g}, expected {want:.8g} "
+                f"({int(np.sum(~close))} of {close.size} values differ; largest difference {worst:.3g}, "
+                f"tolerance rtol={rtol:g}, atol={atol:g}).",
+                hint,
+            )
+        )
 
 
-def check_unchanged(name, before, after, hint="work on a copy (e.g. np.maximum or np.where) instead of assigning into the input"):
+def check_unchanged(
+    name, before, after, hint="work on a copy (e.g. np.maximum or np.where) instead of assigning into the input"
+):
     """Fail if a function changed its input array in place: ``before`` is a copy taken before the call."""
     if not np.array_equal(before, after):
         raise AssertionError(_with_hint(f"{name} changed its input array in place.", hint))
@@ -91,7 +103,9 @@ def no_warnings(name, hint=None):
         except FloatingPointError as error:
             raise AssertionError(_with_hint(f"{name} caused a floating-point problem: {error}.", hint)) from None
         except Warning as warning:
-            raise AssertionError(_with_hint(f"{name} raised a warning: {type(warning).__name__}: {warning}.", hint)) from None
+            raise AssertionError(
+                _with_hint(f"{name} raised a warning: {type(warning).__name__}: {warning}.", hint)
+            ) from None
 
 
 def passed(what):

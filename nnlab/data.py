@@ -73,8 +73,7 @@ def parse_idx(raw: bytes, expected_magic: int, name: str = "IDX data") -> np.nda
     magic = int.from_bytes(raw[0:4], "big")
     if magic != expected_magic:
         raise MnistDataError(
-            f"{name} has magic number {magic}, expected {expected_magic}: "
-            "it is not the IDX file it should be."
+            f"{name} has magic number {magic}, expected {expected_magic}: it is not the IDX file it should be."
         )
     ndim = magic & 0xFF
     header_size = 4 + 4 * ndim

@@ -18,7 +18,7 @@ YOURS_COLOR = "black"
 def _contiguous_regions(mask: np.ndarray):
     """Yield (start, stop) index pairs of the runs of True in ``mask``."""
     edges = np.flatnonzero(np.diff(np.concatenate([[0], mask.astype(int), [0]])))
-    return zip(edges[::2], edges[1::2] - 1)
+    return zip(edges[::2], edges[1::2] - 1, strict=True)
 
 
 def plot_activation(
@@ -47,15 +47,24 @@ def plot_activation(
 
     if mark_saturation:
         for k, (start, stop) in enumerate(_contiguous_regions(saturation_mask(slope))):
-            ax.axvspan(z[start], z[stop], color="tab:red", alpha=0.12, lw=0,
-                       label="gradient < 5% of its peak" if k == 0 else None)
+            ax.axvspan(
+                z[start],
+                z[stop],
+                color="tab:red",
+                alpha=0.12,
+                lw=0,
+                label="gradient < 5% of its peak" if k == 0 else None,
+            )
 
     ax.plot(z, values, color=FUNCTION_COLOR, lw=2.5, label=f"{name}(z)")
     if show_derivative:
         ax.plot(z, slope, color=DERIVATIVE_COLOR, lw=2, label=f"{name}'(z)")
 
     extra = {"alpha": alpha} if name == "leaky_relu" else {}
-    for student_fn, label, wanted in [(yours, f"your {name}", True), (yours_derivative, f"your {name}'", show_derivative)]:
+    for student_fn, label, wanted in [
+        (yours, f"your {name}", True),
+        (yours_derivative, f"your {name}'", show_derivative),
+    ]:
         if student_fn is None or not wanted:
             continue
         try:
@@ -85,9 +94,14 @@ def plot_softmax(scores, ax=None, labels=None):
     probabilities = shifted / shifted.sum()
     labels = labels or [f"class {i}" for i in range(len(scores))]
     bars = ax.bar(labels, probabilities, color=FUNCTION_COLOR)
-    for bar, p, s in zip(bars, probabilities, scores):
-        ax.annotate(f"{p:.3f}\n(score {s:g})", (bar.get_x() + bar.get_width() / 2, p),
-                    ha="center", va="bottom", fontsize="small")
+    for bar, p, s in zip(bars, probabilities, scores, strict=True):
+        ax.annotate(
+            f"{p:.3f}\n(score {s:g})",
+            (bar.get_x() + bar.get_width() / 2, p),
+            ha="center",
+            va="bottom",
+            fontsize="small",
+        )
     ax.set_ylim(0, 1.15)
     ax.set_ylabel("probability")
     ax.set_title("softmax turns scores into probabilities")

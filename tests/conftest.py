@@ -19,8 +19,9 @@ def copy_course(target: Path) -> Path:
     """Copy what an instructor keeps (config and source/) into ``target``: a course nbgrader can run in."""
     target.mkdir(parents=True, exist_ok=True)
     shutil.copy(REPO_ROOT / "nbgrader_config.py", target / "nbgrader_config.py")
-    shutil.copytree(REPO_ROOT / "source", target / "source",
-                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    shutil.copytree(
+        REPO_ROOT / "source", target / "source", ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__")
+    )
     return target
 
 

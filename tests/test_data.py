@@ -138,10 +138,27 @@ def test_real_data_shapes_labels_and_ranges():
 def test_wheel_ships_the_data(tmp_path):
     """Installed without the repository (as on a JupyterHub image), the package still has its data."""
     repo = Path(__file__).resolve().parents[1]
-    shutil.copytree(repo, tmp_path / "src", ignore=shutil.ignore_patterns(
-        ".venv", ".git", "*.egg-info", "build", "submitted", "autograded", "feedback", "tests", "release", "source"))
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
-                    "-w", str(tmp_path / "dist"), str(tmp_path / "src")], check=True)
+    shutil.copytree(
+        repo,
+        tmp_path / "src",
+        ignore=shutil.ignore_patterns(
+            ".venv", ".git", "*.egg-info", "build", "submitted", "autograded", "feedback", "tests", "release", "source"
+        ),
+    )
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "-w",
+            str(tmp_path / "dist"),
+            str(tmp_path / "src"),
+        ],
+        check=True,
+    )
     wheel = next((tmp_path / "dist").glob("nnlab-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
     for filename in [*MNIST_FILES.values(), "SHA256SUMS"]:

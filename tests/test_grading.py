@@ -57,7 +57,8 @@ def test_every_test_cell_has_points_and_a_matching_solution(path):
     for gid in tests:
         assert cells[gid]["points"] > 0, f"{gid} has no points"
         assert gid.startswith("test_") and gid.removeprefix("test_") in solutions, (
-            f"test cell {gid} must be named test_<function> after its solution cell")
+            f"test cell {gid} must be named test_<function> after its solution cell"
+        )
 
 
 def test_release_is_what_nbgrader_generates_from_source(generated_course):
@@ -67,7 +68,8 @@ def test_release_is_what_nbgrader_generates_from_source(generated_course):
         assert fresh.keys() == committed.keys(), f"release/{name} has other notebooks than source/{name}"
         for filename in fresh:
             assert fresh[filename] == committed[filename], (
-                f"release/{name}/{filename} differs from what nbgrader makes from source/: run `make release`")
+                f"release/{name}/{filename} differs from what nbgrader makes from source/: run `make release`"
+            )
 
 
 def test_release_contains_no_solution_or_hidden_test():

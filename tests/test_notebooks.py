@@ -10,8 +10,12 @@ import pytest
 from nbclient import NotebookClient
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-STORED = sorted(p for folder in ("notebooks", "source", "release")
-                for p in (REPO_ROOT / folder).rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+STORED = sorted(
+    p
+    for folder in ("notebooks", "source", "release")
+    for p in (REPO_ROOT / folder).rglob("*.ipynb")
+    if ".ipynb_checkpoints" not in p.parts
+)
 LECTURES = sorted((REPO_ROOT / "notebooks").glob("*.ipynb"))
 
 
@@ -33,9 +37,17 @@ def test_stored_without_outputs_counts_or_widget_state(path):
 def test_lecture_runs_top_to_bottom(path):
     nb = nbformat.read(path, as_version=4)
     NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
-    errors = [(i, out.get("ename")) for i, cell in enumerate(nb.cells)
-              for out in cell.get("outputs", []) if out.get("output_type") == "error"]
+    errors = [
+        (i, out.get("ename"))
+        for i, cell in enumerate(nb.cells)
+        for out in cell.get("outputs", [])
+        if out.get("output_type") == "error"
+    ]
     assert not errors, f"{path.name}: cells raised errors: {errors}"
-    stderr = [(i, out.get("text", "")[:200]) for i, cell in enumerate(nb.cells)
-              for out in cell.get("outputs", []) if out.get("name") == "stderr"]
+    stderr = [
+        (i, out.get("text", "")[:200])
+        for i, cell in enumerate(nb.cells)
+        for out in cell.get("outputs", [])
+        if out.get("name") == "stderr"
+    ]
     assert not stderr, f"{path.name}: cells wrote to stderr (warnings?): {stderr}"

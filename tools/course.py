@@ -35,14 +35,25 @@ def tool_env() -> dict[str, str]:
     return env
 
 
-def nbgrader(*args: str, course_dir: Path = REPO_ROOT, check: bool = True) -> subprocess.CompletedProcess:
-    """Run ``nbgrader <args>`` in the course directory; raise `NbgraderError` with its log on failure."""
+def nbgrader(*args: str, course_dir: Path = REPO_ROOT, check: bool = True, on_line=None) -> subprocess.CompletedProcess:
+    """Run ``nbgrader <args>`` in the course directory; raise `NbgraderError` with its log on failure.
+
+    ``on_line`` is called with each line of nbgrader's log as it appears (to show progress).
+    stdout of the result holds nbgrader's output and log, interleaved as printed.
+    """
     command = [str(Path(sys.executable).parent / "nbgrader"), *args]
-    result = subprocess.run(command, cwd=course_dir, env=tool_env(), capture_output=True, text=True)
-    if check and result.returncode != 0:
-        raise NbgraderError(f"`nbgrader {' '.join(args)}` failed (exit {result.returncode}):\n"
-                            f"{result.stdout[-4000:]}\n{result.stderr[-4000:]}")
-    return result
+    lines = []
+    with subprocess.Popen(
+        command, cwd=course_dir, env=tool_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
+    ) as process:
+        for line in process.stdout:
+            lines.append(line)
+            if on_line is not None:
+                on_line(line.rstrip("\n"))
+    output = "".join(lines)
+    if check and process.returncode != 0:
+        raise NbgraderError(f"`nbgrader {' '.join(args)}` failed (exit {process.returncode}):\n{output[-6000:]}")
+    return subprocess.CompletedProcess(command, process.returncode, output, "")
 
 
 @dataclass

@@ -74,14 +74,24 @@ def format_table(rows: list[AssignmentScore]) -> str:
         lost = ", ".join(row.lost_cells) if row.lost_cells else "-"
         if len(lost) > 60:
             lost = f"{len(row.lost_cells)} cells ({lost[:45]}...)"
-        lines.append(f"{row.student:<16} {row.assignment:<18} {row.auto_score:>5g} / {row.auto_max:<5g} "
-                     f"{manual:>14}  {lost}")
+        lines.append(
+            f"{row.student:<16} {row.assignment:<18} {row.auto_score:>5g} / {row.auto_max:<5g} {manual:>14}  {lost}"
+        )
     return "\n".join(lines)
 
 
-def run_demo(course_dir: Path = REPO_ROOT, students: dict[str, str] = DEMO_STUDENTS) -> list[AssignmentScore]:
+def _report_graded(line: str) -> None:
+    """Turn nbgrader's "Autograding <course>/autograded/<student>/<assignment>/..." log lines into progress."""
+    if "] Autograding " in line:
+        parts = Path(line.split("] Autograding ", 1)[1]).parts
+        print(f"    graded {parts[-3]} / {parts[-2]}", flush=True)
+
+
+def run_demo(course_dir: Path = REPO_ROOT) -> list[AssignmentScore]:
     """Run the whole instructor pipeline on demo students in ``course_dir``; return the scores."""
     course_dir = Path(course_dir)
+    students = DEMO_STUDENTS
+    pattern = "demo-*"  # only the demo students: an instructor's real submissions are left alone
     names = assignments(course_dir)
     if not names:
         raise SystemExit(f"No assignments found in {course_dir / 'source'}.")
@@ -95,15 +105,12 @@ def run_demo(course_dir: Path = REPO_ROOT, students: dict[str, str] = DEMO_STUDE
                 make_submission(course_dir, name, student, kind)
             if name not in PLANTED_MISTAKES:
                 print(f"    note: {name} has no planted mistake; its one-wrong student equals the perfect one")
-    with Step("autograde", 3, total):
+    with Step(f"autograde {len(students)} students x {len(names)} assignment(s)", 3, total):
         for name in names:
-            for student in students:
-                nbgrader("autograde", name, "--student", student, "--force", course_dir=course_dir)
-                print(f"    graded {student} / {name}", flush=True)
+            nbgrader("autograde", name, "--student", pattern, "--force", course_dir=course_dir, on_line=_report_graded)
     with Step("generate_feedback", 4, total):
         for name in names:
-            for student in students:
-                nbgrader("generate_feedback", name, "--student", student, "--force", course_dir=course_dir)
+            nbgrader("generate_feedback", name, "--student", pattern, "--force", course_dir=course_dir)
     with Step("export grades.csv", 5, total):
         nbgrader("export", "--to", str(course_dir / "grades.csv"), course_dir=course_dir)
     rows = [row for row in read_scores(course_dir) if row.student in students]
@@ -115,8 +122,12 @@ def run_demo(course_dir: Path = REPO_ROOT, students: dict[str, str] = DEMO_STUDE
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--course-dir", type=Path, default=REPO_ROOT,
-                        help="course root holding nbgrader_config.py (default: this repository)")
+    parser.add_argument(
+        "--course-dir",
+        type=Path,
+        default=REPO_ROOT,
+        help="course root holding nbgrader_config.py (default: this repository)",
+    )
     args = parser.parse_args(argv)
     run_demo(args.course_dir)
     return 0
