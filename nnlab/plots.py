@@ -85,7 +85,23 @@ def plot_activation(
     return ax
 
 
-def plot_softmax(scores, ax=None, labels=None):
+def plot_curves(names, ax=None, z_range=(-6.0, 6.0), alpha=0.1, title=None, num_points=601):
+    """Draw several reference activations on one pair of axes, to compare their shapes."""
+    if ax is None:
+        ax = plt.gca()
+    z = np.linspace(z_range[0], z_range[1], num_points)
+    for k, name in enumerate(names):
+        label = f"{name} (alpha = {alpha:g})" if name == "leaky_relu" else name
+        ax.plot(z, get_activation(name).function(z, alpha), ls=["-", "--", ":", "-."][k % 4], lw=2, label=label)
+    ax.axhline(0, color="grey", lw=0.8)
+    ax.axvline(0, color="grey", lw=0.8)
+    ax.set(xlabel="z", ylabel="g(z)", title=title or " vs ".join(names))
+    ax.grid(alpha=0.3)
+    ax.legend()
+    return ax
+
+
+def plot_softmax(scores, ax=None, labels=None, title="softmax turns scores into probabilities"):
     """Bar chart of softmax(scores) beside the raw scores, as probabilities that sum to 1."""
     scores = np.asarray(scores, dtype=float)
     if ax is None:
@@ -104,7 +120,7 @@ def plot_softmax(scores, ax=None, labels=None):
         )
     ax.set_ylim(0, 1.15)
     ax.set_ylabel("probability")
-    ax.set_title("softmax turns scores into probabilities")
+    ax.set_title(title)
     return ax
 
 
