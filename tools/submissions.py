@@ -25,6 +25,7 @@ class PlantedMistake:
     cell: str
     source: str
     description: str
+    points_lost: float | None = None  # None: all the points of test_<cell>; a number for partial credit
 
 
 # One typical student mistake per assignment, for the demo's "one wrong function" student.
