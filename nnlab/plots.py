@@ -129,3 +129,315 @@ def figure_to_png(figure: Figure) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
     return buffer.getvalue()
+
+
+def plot_initialization_statistics(statistics, figure, activation="tanh", title=None):
+    """Fill ``figure``: one histogram of activations per layer on top; three per-layer summaries below.
+
+    ``statistics`` holds ``activations`` (a list of (n, m) arrays, one per layer), ``slopes`` (the mean
+    g'(z) of each layer) and ``gradients`` (the mean |dW| of each layer). Values below 1e-12 are drawn
+    at 1e-12 on the log-scale panels (they are 0 or nearly so). Returns the list of axes.
+    """
+    activations = statistics["activations"]
+    depth = len(activations)
+    outer = figure.add_gridspec(2, 1, height_ratios=[1, 1.1], hspace=0.45)
+    top = outer[0].subgridspec(1, depth, wspace=0.15)
+    bottom = outer[1].subgridspec(1, 3, wspace=0.35)
+    bounded = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0)}.get(activation)
+    axes = []
+    for layer, A in enumerate(activations, start=1):
+        ax = figure.add_subplot(top[0, layer - 1])
+        values = A.ravel()
+        low, high = bounded or (0.0, max(float(np.percentile(values, 99.5)), 1e-12))
+        ax.hist(np.clip(values, low, high), bins=30, range=(low, high), color=FUNCTION_COLOR)
+        ax.set_title(f"layer {layer}\nstd {values.std():.2g}", fontsize="small")
+        ax.set_yticks([])
+        ax.set_xticks([low, high], labels=[f"{low:.2g}", f"{high:.2g}"])
+        for label, alignment in zip(ax.get_xticklabels(), ("left", "right"), strict=True):
+            label.set_horizontalalignment(alignment)
+        ax.tick_params(labelsize="x-small")
+        axes.append(ax)
+    layers = np.arange(1, depth + 1)
+    floor = 1e-12
+    panels = [
+        ([float(A.std()) for A in activations], FUNCTION_COLOR, "spread of activations (std)"),
+        (statistics["slopes"], "tab:green", "mean slope g\u2032(z)"),
+        (statistics["gradients"], DERIVATIVE_COLOR, "mean |dW| (gradient size)"),
+    ]
+    for k, (values, color, panel_title) in enumerate(panels):
+        ax = figure.add_subplot(bottom[0, k])
+        ax.semilogy(layers, np.maximum(values, floor), "o-", color=color)
+        ax.set(xlabel="layer", title=panel_title, xticks=layers)
+        ax.grid(alpha=0.3, which="major")
+        low, high = ax.get_ylim()
+        ax.set_ylim(min(low, 1e-4), max(high, 2.0))
+        axes.append(ax)
+    if title:
+        figure.suptitle(title)
+    return axes
+
+
+def plot_decision_boundary(predict, X, Y, ax=None, title=None, resolution=200):
+    """Colour the plane by ``predict`` (probabilities for (2, k) points) and scatter the data X (2, m), Y (1, m).
+
+    The black line is where the predicted probability crosses 0.5.
+    """
+    if ax is None:
+        ax = plt.gca()
+    X, Y = np.asarray(X), np.asarray(Y).ravel()
+    pad = 0.3
+    xs = np.linspace(X[0].min() - pad, X[0].max() + pad, resolution)
+    ys = np.linspace(X[1].min() - pad, X[1].max() + pad, resolution)
+    grid_x, grid_y = np.meshgrid(xs, ys)
+    probabilities = np.asarray(predict(np.vstack([grid_x.ravel(), grid_y.ravel()]))).reshape(grid_x.shape)
+    ax.contourf(grid_x, grid_y, probabilities, levels=np.linspace(0, 1, 11), cmap="RdBu", alpha=0.35)
+    if probabilities.min() < 0.5 < probabilities.max():
+        ax.contour(grid_x, grid_y, probabilities, levels=[0.5], colors="black", linewidths=1.5)
+    for label, color, marker in [(0, "tab:red", "o"), (1, "tab:blue", "s")]:
+        ax.scatter(*X[:, Y == label], s=12, c=color, marker=marker, edgecolors="white", linewidths=0.3,
+                   label=f"y = {label}")
+    ax.set(xlabel="$x_1$", ylabel="$x_2$", title=title or "decision boundary")
+    ax.set_aspect("equal")
+    return ax
+
+
+def plot_network(layer_sizes, ax=None, max_drawn=7, highlight=None, title=None):
+    """Draw a fully connected network: one column of units per layer, ``n[l]`` written under each column.
+
+    ``layer_sizes`` lists n[0] (the inputs) to n[L] (the outputs). A layer with more than
+    ``max_drawn`` units is drawn with ``max_drawn - 1`` of them and a "⋮" in between. The
+    connections from layer l-1 to layer l are labelled ``W[l], b[l]``; ``highlight`` (a layer
+    number l >= 1) draws those connections in colour.
+    """
+    sizes = [int(n) for n in layer_sizes]
+    if ax is None:
+        ax = plt.gca()
+    num_layers = len(sizes) - 1
+    positions = []  # per layer: the y positions of the units drawn, and where the "⋮" goes (or None)
+    for n in sizes:
+        if n <= max_drawn:
+            positions.append((list(np.linspace(-(n - 1) / 2, (n - 1) / 2, n)), None))
+        else:
+            top = [1.5 + k for k in range(max(1, (max_drawn - 1) // 2))]
+            positions.append(([-y for y in reversed(top)] + top, 0.0))
+    for layer in range(1, num_layers + 1):
+        color, width, alpha = ("tab:orange", 1.2, 0.7) if highlight == layer else ("grey", 0.6, 0.35)
+        for y0 in positions[layer - 1][0]:
+            for y1 in positions[layer][0]:
+                ax.plot([layer - 1, layer], [y0, y1], color=color, lw=width, alpha=alpha, zorder=1)
+    top_y = max(max(ys) for ys, _ in positions)
+    bottom_y = min(min(ys) for ys, _ in positions)
+    for layer, (n, (ys, gap)) in enumerate(zip(sizes, positions, strict=True)):
+        face = "tab:green" if layer == 0 else ("tab:red" if layer == num_layers else FUNCTION_COLOR)
+        ax.scatter([layer] * len(ys), ys, s=260, color=face, edgecolor="black", zorder=3)
+        if gap is not None:
+            ax.text(layer, gap, "⋮", ha="center", va="center", fontsize=16, zorder=3)
+        role = "input" if layer == 0 else ("output" if layer == num_layers else "hidden")
+        label = f"layer {layer}\n({role})\n$n^{{[{layer}]}} = {n}$"
+        ax.text(layer, bottom_y - 0.9, label, ha="center", va="top", fontsize=10)
+        if layer >= 1:
+            ax.text(
+                layer - 0.5,
+                top_y + 0.8,
+                f"$W^{{[{layer}]}}, b^{{[{layer}]}}$",
+                ha="center",
+                va="bottom",
+                fontsize=11,
+                color="tab:orange" if highlight == layer else "black",
+            )
+    ax.set_xlim(-0.5, num_layers + 0.5)
+    ax.set_ylim(bottom_y - 2.6, top_y + 1.6)
+    ax.set_axis_off()
+    ax.set_title(title or f"L = {num_layers} layers: " + " - ".join(str(n) for n in sizes))
+    return ax
+
+
+# --- MNIST (05): digits, probabilities, confusion matrix, batch timings ---
+
+
+def _as_image(image):
+    """A (784,), (1, 28, 28) or (28, 28) MNIST image as a (28, 28) array."""
+    return np.asarray(image, dtype=float).reshape(28, 28)
+
+
+def plot_digit(image, ax=None, title=None):
+    """Draw one MNIST digit (784 pixels, any of its shapes) in grey, dark strokes on white."""
+    if ax is None:
+        ax = plt.gca()
+    ax.imshow(_as_image(image), cmap="gray_r", vmin=0.0, vmax=max(1.0, float(np.max(image))))
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if title:
+        ax.set_title(title, fontsize="small")
+    return ax
+
+
+def plot_probabilities(probabilities, ax=None, label=None, title=None):
+    """Bar chart of 10 class probabilities; the most probable bar in colour, the true ``label`` marked."""
+    probabilities = np.asarray(probabilities, dtype=float).ravel()
+    if ax is None:
+        ax = plt.gca()
+    predicted = int(np.argmax(probabilities))
+    right = label is None or predicted == label
+    colors = ["lightgrey"] * len(probabilities)
+    colors[predicted] = "tab:green" if right else "tab:red"
+    bars = ax.bar(range(len(probabilities)), probabilities, color=colors)
+    if label is not None:
+        bars[label].set_edgecolor("black")
+        bars[label].set_linewidth(2)
+    ax.annotate(
+        f"{probabilities[predicted]:.1%}",
+        (predicted, probabilities[predicted]),
+        ha="center",
+        va="bottom",
+        fontsize="small",
+    )
+    ax.set_xticks(range(len(probabilities)))
+    ax.set_ylim(0, 1.12)
+    ax.set_xlabel("digit")
+    ax.set_ylabel("probability")
+    if title is None:
+        title = f"predicted {predicted}" + ("" if label is None else f", true {label} (black outline)")
+    ax.set_title(title, fontsize="small")
+    return ax
+
+
+def plot_confusion_matrix(matrix, ax=None, title="confusion matrix", normalize=False):
+    """Draw a confusion matrix: rows are true classes, columns predicted ones, each count written in its cell.
+
+    The colour scale leaves out the diagonal, so the few mistakes are visible beside the many right answers;
+    with ``normalize`` each row is divided by its total (the fraction of each true digit).
+    """
+    matrix = np.asarray(matrix, dtype=float)
+    if ax is None:
+        ax = plt.gca()
+    shown = matrix / np.maximum(matrix.sum(axis=1, keepdims=True), 1) if normalize else matrix
+    off_diagonal = shown.copy()
+    np.fill_diagonal(off_diagonal, 0)
+    top = off_diagonal.max() if off_diagonal.max() > 0 else 1.0
+    ax.imshow(off_diagonal, cmap="Reds", vmin=0, vmax=top)
+    n = matrix.shape[0]
+    for i in range(n):
+        for j in range(n):
+            value = shown[i, j]
+            text = f"{value:.2f}" if normalize else f"{int(value)}"
+            color = "tab:green" if i == j else ("white" if off_diagonal[i, j] > 0.6 * top else "black")
+            ax.text(j, i, text, ha="center", va="center", fontsize=7, color=color,
+                    fontweight="bold" if i == j else "normal")
+    ax.set_xticks(range(n))
+    ax.set_yticks(range(n))
+    ax.set_xlabel("predicted digit")
+    ax.set_ylabel("true digit")
+    ax.set_title(title)
+    return ax
+
+
+def plot_digit_grid(images, titles, figure=None, columns=6):
+    """Draw digits in a grid of ``columns`` per row on ``figure`` (a new one if None); return the axes."""
+    images = list(images)
+    if figure is None:
+        figure = plt.figure(figsize=(1.5 * columns, 1.7 * max(1, int(np.ceil(len(images) / columns)))))
+    rows = max(1, int(np.ceil(len(images) / columns)))
+    axes = []
+    for k, (image, title) in enumerate(zip(images, titles, strict=True)):
+        ax = figure.add_subplot(rows, columns, k + 1)
+        plot_digit(image, ax=ax, title=title)
+        axes.append(ax)
+    return axes
+
+
+def plot_batch_timings(batch_sizes, seconds_per_image, one_by_one=None, ax=None, title=None):
+    """Log-log plot of the time per image against the batch size; ``one_by_one`` is drawn as a dashed line."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    if ax is None:
+        ax = plt.gca()
+    batch_sizes = np.asarray(batch_sizes, dtype=float)
+    micro = 1e6 * np.asarray(seconds_per_image, dtype=float)
+    ax.loglog(batch_sizes, micro, "o-", color=FUNCTION_COLOR, lw=2, label="in batches")
+    for size, value in zip(batch_sizes, micro, strict=True):
+        ax.annotate(f"{value:.3g} µs", (size, value), textcoords="offset points", xytext=(4, 6), fontsize="small")
+    if one_by_one is not None:
+        ax.axhline(1e6 * one_by_one, color=DERIVATIVE_COLOR, ls="--", label=f"one by one: {1e6 * one_by_one:.3g} µs")
+    plain = FuncFormatter(lambda value, _: f"{value:g}")
+    ax.set_xticks(batch_sizes, [f"{size:g}" for size in batch_sizes])
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    ax.yaxis.set_major_formatter(plain)
+    ax.yaxis.set_minor_formatter(NullFormatter())
+    shown = np.append(micro, 1e6 * one_by_one) if one_by_one is not None else micro
+    ax.set_ylim(shown.min() / 1.6, shown.max() * 1.6)
+    ax.set_xlim(batch_sizes.min() / 2, batch_sizes.max() * 3)
+    ax.set_xlabel("batch size (images per call)")
+    ax.set_ylabel("time per image (µs)")
+    ax.set_title(title or "inference time per image")
+    ax.grid(alpha=0.3, which="both")
+    ax.legend()
+    return ax
+
+
+# --- L-layer network (04): cost curves and the building blocks ---
+
+
+def plot_cost_curves(curves, ax=None, title=None, log=True):
+    """Draw cost curves ``[(label, iterations, costs), ...]`` on one pair of axes.
+
+    Costs that are not finite (a diverging run: inf or nan) end the curve; the
+    last finite point is marked with an ✕ and the label says where it diverged.
+    """
+    if ax is None:
+        ax = plt.gca()
+    for label, iterations, costs in curves:
+        iterations = np.asarray(iterations, dtype=float)
+        costs = np.asarray(costs, dtype=float)
+        finite = np.isfinite(costs)
+        stop = int(np.argmin(finite)) if not finite.all() else len(costs)
+        if stop < len(costs):
+            label = f"{label} (diverged by iteration {int(iterations[stop])})"
+        (line,) = ax.plot(iterations[:stop], costs[:stop], lw=2, marker="." if stop < 30 else None, label=label)
+        if stop < len(costs) and stop > 0:
+            ax.plot(iterations[stop - 1], costs[stop - 1], "x", ms=12, mew=3, color=line.get_color())
+    if log:
+        ax.set_yscale("log")
+    ax.set(xlabel="iteration", ylabel="cost J" + (" (log scale)" if log else ""), title=title or "cost during training")
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize="small")
+    return ax
+
+
+def plot_building_blocks(num_layers=3, ax=None, title=None):
+    """The forward and backward building blocks of an L-layer network, with the caches passed between them.
+
+    Top row: forward steps taking A[l-1] to A[l] and keeping a cache; bottom row:
+    backward steps taking dA[l] (and the cache) to dA[l-1], dW[l], db[l].
+    """
+    if ax is None:
+        ax = plt.gca()
+    L = int(num_layers)
+    box = {"boxstyle": "round,pad=0.35", "linewidth": 1.2}
+    arrow = {"arrowstyle": "-|>", "lw": 1.4, "color": "black"}
+    for k in range(1, L + 1):
+        g = "sigmoid" if k == L else "ReLU"
+        ax.text(k, 1.0, f"layer {k}\nforward\n$W^{{[{k}]}}, b^{{[{k}]}}$\n{g}", ha="center", va="center",
+                fontsize=9, bbox={**box, "facecolor": "#dbe9f6", "edgecolor": FUNCTION_COLOR})
+        ax.text(k, -1.0, f"layer {k}\nbackward\n$g'^{{[{k}]}}(Z^{{[{k}]}})$", ha="center", va="center",
+                fontsize=9, bbox={**box, "facecolor": "#fde3cc", "edgecolor": DERIVATIVE_COLOR})
+        ax.annotate("", xy=(k, -0.62), xytext=(k, 0.62), arrowprops={**arrow, "color": "grey", "ls": "--"})
+        ax.text(k + 0.04, 0.0, f"cache {k}\n$A^{{[{k - 1}]}}, W^{{[{k}]}}, b^{{[{k}]}}, Z^{{[{k}]}}$", ha="left",
+                va="center", fontsize=8, color="dimgrey")
+        ax.annotate("", xy=(k - 0.3, 1.0), xytext=(k - 0.7, 1.0), arrowprops=arrow)
+        ax.text(k - 0.5, 1.12, f"$A^{{[{k - 1}]}}$", ha="center", va="bottom", fontsize=10)
+        ax.annotate("", xy=(k - 0.7, -1.0), xytext=(k - 0.3, -1.0), arrowprops=arrow)
+        ax.text(k - 0.5, -1.12, f"$dA^{{[{k - 1}]}}$", ha="center", va="top", fontsize=10)
+        ax.text(k, -1.62, f"$dW^{{[{k}]}}, db^{{[{k}]}}$", ha="center", va="top", fontsize=9, color=DERIVATIVE_COLOR)
+    ax.annotate("", xy=(L + 0.75, 1.0), xytext=(L + 0.3, 1.0), arrowprops=arrow)
+    ax.text(L + 0.8, 1.0, f"$A^{{[{L}]}} = \\hat{{Y}}$", ha="left", va="center", fontsize=10)
+    ax.annotate("", xy=(L + 0.3, -1.0), xytext=(L + 0.75, -1.0), arrowprops=arrow)
+    ax.text(L + 0.8, -1.0, f"$dA^{{[{L}]}}$ from\nthe loss", ha="left", va="center", fontsize=10)
+    ax.annotate("", xy=(L + 1.05, -0.75), xytext=(L + 1.05, 0.75),
+                arrowprops={**arrow, "connectionstyle": "arc3,rad=-0.4"})
+    ax.set_xlim(0.3, L + 1.6)
+    ax.set_ylim(-2.0, 1.7)
+    ax.set_axis_off()
+    ax.set_title(title or "forward (top) and backward (bottom) propagation, layer by layer")
+    return ax

@@ -450,7 +450,19 @@ def test_self_check_button_reveals_the_explanation(lab, page, capsys):
     with record.screenshot_on_failure():
         open_notebook(page, lab, QUIZ_LECTURE)
         started = time.monotonic()
-        run_all_cells(page, notebook)
+        # Run All as run_all_cells does, but the self-check cells are stored collapsed (their code holds the answer)
+        # and a collapsed cell shows no input prompt, so only the other code cells are counted.
+        cells = json.loads(notebook.read_text())["cells"]
+        shown = sum(
+            1
+            for c in cells
+            if c["cell_type"] == "code" and not c["metadata"].get("jupyter", {}).get("source_hidden")
+        )
+        page.locator(".lm-MenuBar-item", has_text="Run").first.click()
+        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+        page.wait_for_function(RUN_FINISHED_JS, arg=shown, timeout=KERNEL_TIMEOUT)
+        questions = sum(1 for c in cells if "make_self_check(" in "".join(c["source"]))
+        sync_api.expect(page.locator(SELF_CHECK)).to_have_count(questions, timeout=KERNEL_TIMEOUT)
         record.note(f"Run All finished after {time.monotonic() - started:.1f} s")
         fail_on_error_outputs(page, "after Run All")
 
@@ -476,3 +488,147 @@ def test_self_check_button_reveals_the_explanation(lab, page, capsys):
         record.screenshot("3_right_widget", question)
         record.screenshot("3_right_page")
         fail_on_error_outputs(page, "after pressing Check")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The shape explorer (lecture 03)
+# ---------------------------------------------------------------------------------------------------------------
+
+DIMENSIONS_LECTURE = "03_dimensions.ipynb"  # in notebooks/
+# The shape explorer's VBox: a "layer sizes" text box in its first row, the diagram (an <img>) as a direct child.
+SHAPE_EXPLORER = ".jp-OutputArea-output .widget-vbox:has(> img.widget-image):has(> .widget-hbox input[type=text])"
+
+
+def test_shape_explorer_follows_the_layer_sizes_a_person_types(lab, page, capsys):
+    notebook = lab.root / DIMENSIONS_LECTURE
+    if not notebook.exists():
+        pytest.skip(f"notebooks/{DIMENSIONS_LECTURE} does not exist")
+    record = Recorder(page, capsys, "dimensions")
+    with record.screenshot_on_failure():
+        open_notebook(page, lab, DIMENSIONS_LECTURE)
+        started = time.monotonic()
+        run_all_cells(page, notebook)
+        record.note(f"Run All finished after {time.monotonic() - started:.1f} s")
+        fail_on_error_outputs(page, "after Run All")
+
+        explorer = page.locator(SHAPE_EXPLORER).first
+        explorer.scroll_into_view_if_needed()
+        image = explorer.locator(":scope > img.widget-image")
+        table = explorer.locator(".widget-html", has_text="total number of parameters")
+        sizes = explorer.get_by_label("layer sizes", exact=True)
+        sync_api.expect(sizes).to_have_value("4, 5, 3, 1")
+        sync_api.expect(table).to_contain_text("(5, 4)")
+        first_src = wait_for_new_plot(image, None)
+        record.screenshot("1_before_widget", explorer)
+
+        # 1. Type the book's network into the text box and press Enter.
+        sizes.fill("2, 3, 2, 2")
+        sizes.press("Enter")
+        book_src = wait_for_new_plot(image, first_src)
+        sync_api.expect(table).to_contain_text("(3, 2)")
+        sync_api.expect(table).not_to_contain_text("(5, 4)")
+        record.screenshot("2_book_network_widget", explorer)
+
+        # 2. Something that is not a list of sizes: a message, not a traceback.
+        sizes.fill("4, x")
+        sizes.press("Enter")
+        sync_api.expect(explorer).to_contain_text("Could not read")
+        wait_for_new_plot(image, book_src)
+        record.screenshot("3_bad_input_widget", explorer)
+        record.screenshot("3_bad_input_page")
+
+        fail_on_error_outputs(page, "after using the shape explorer")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The initialisation explorer (02_initialization)
+# ---------------------------------------------------------------------------------------------------------------
+
+INITIALIZATION_LECTURE = "02_initialization.ipynb"  # in notebooks/
+
+
+def initialization_explorer(page):
+    """The plot widget with a "scheme" dropdown and a "scale" slider."""
+    return (
+        page.locator(PLOT_WIDGET)
+        .filter(has=page.get_by_label("scheme", exact=True))
+        .filter(has=page.locator(".widget-hslider", has_text="scale"))
+        .first
+    )
+
+
+def test_initialization_explorer_redraws_when_a_person_moves_the_scale(lab, page, capsys):
+    notebook = lab.root / INITIALIZATION_LECTURE
+    if not notebook.exists():
+        pytest.skip(f"notebooks/{INITIALIZATION_LECTURE} does not exist")
+    record = Recorder(page, capsys, "initialization")
+    with record.screenshot_on_failure():
+        open_notebook(page, lab, INITIALIZATION_LECTURE)
+        started = time.monotonic()
+        run_all_cells(page, notebook)
+        record.note(f"Run All finished after {time.monotonic() - started:.1f} s")
+        fail_on_error_outputs(page, "after Run All")
+
+        explorer = initialization_explorer(page)
+        explorer.scroll_into_view_if_needed()
+        image = explorer.locator(":scope > img.widget-image")
+        sync_api.expect(explorer.get_by_label("scheme", exact=True)).to_have_value("random")
+        first_src = wait_for_new_plot(image, None)
+        record.screenshot("1_before_widget", explorer)
+
+        # Move the "scale" slider (log scale, 0.01) a few steps right with the keyboard: 0.01 -> 0.1.
+        scale = explorer.locator(".widget-hslider", has=page.locator("label", has_text="scale"))
+        readout = scale.locator(".widget-readout")
+        before = readout.inner_text()
+        scale.locator(".noUi-handle").first.focus()
+        for _ in range(4):
+            page.keyboard.press("ArrowRight")
+        sync_api.expect(readout).not_to_have_text(before)
+        record.note(f"scale readout {before!r} -> {readout.inner_text()!r}")
+        wait_for_new_plot(image, first_src)
+        record.screenshot("2_after_scale_widget", explorer)
+        record.screenshot("2_after_scale_page")
+
+        fail_on_error_outputs(page, "after using the initialisation explorer")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The digit browser (lecture 05)
+# ---------------------------------------------------------------------------------------------------------------
+
+MNIST_LECTURE = "05_mnist.ipynb"  # in notebooks/
+# The digit browser's VBox: its first row holds the "test image" slider, the digit and probabilities (an <img>) follow.
+DIGIT_BROWSER = ".jp-OutputArea-output .widget-vbox:has(> img.widget-image):has(> .widget-hbox .widget-hslider)"
+
+
+def test_digit_browser_shows_the_next_digit_when_a_person_moves_the_slider(lab, page, capsys):
+    notebook = lab.root / MNIST_LECTURE
+    if not notebook.exists():
+        pytest.skip(f"notebooks/{MNIST_LECTURE} does not exist")
+    record = Recorder(page, capsys, "mnist")
+    with record.screenshot_on_failure():
+        open_notebook(page, lab, MNIST_LECTURE)
+        started = time.monotonic()
+        run_all_cells(page, notebook)
+        record.note(f"Run All finished after {time.monotonic() - started:.1f} s")
+        fail_on_error_outputs(page, "after Run All")
+
+        browser = page.locator(DIGIT_BROWSER).filter(has=page.get_by_text("test image", exact=True)).first
+        browser.evaluate("element => element.scrollIntoView({block: 'center'})")
+        image = browser.locator(":scope > img.widget-image")
+        slider = browser.locator(".widget-hslider", has=page.locator("label", has_text="test image"))
+        readout = slider.locator(".widget-readout")
+        sync_api.expect(readout).to_have_text("0")
+        sync_api.expect(browser).to_contain_text("predicted 7")
+        first_src = wait_for_new_plot(image, None)
+        record.screenshot("1_first_digit_widget", browser)
+
+        # Move the slider one step right with the keyboard: test image 1, a 2.
+        slider.locator(".noUi-handle").focus()
+        page.keyboard.press("ArrowRight")
+        sync_api.expect(readout).to_have_text("1")
+        wait_for_new_plot(image, first_src)
+        sync_api.expect(browser).to_contain_text("predicted 2")
+        record.screenshot("2_next_digit_widget", browser)
+        record.screenshot("2_next_digit_page")
+        fail_on_error_outputs(page, "after moving the slider")

@@ -108,3 +108,242 @@ def test_reference_derivatives_agree_with_finite_differences(name):
 def test_saturation_mask_threshold():
     mask = saturation_mask(np.array([1.0, 0.5, 0.04, 0.0]))
     assert mask.tolist() == [False, False, True, True]
+
+
+# --- 06_quizzes: the self-check questions and the Quiz 2 network --------------------------------------------------
+
+
+def test_self_check_reveals_right_or_wrong_and_the_explanation():
+    from nnlab.widgets import make_self_check
+
+    check = make_self_check("Binary output?", ["tanh", "sigmoid", "ReLU"], 1, "Its values lie in (0, 1).")
+    assert check.feedback.value == "" and check.is_correct is None
+    check.check.click()  # nothing chosen yet
+    assert "Choose an answer first" in check.feedback.value and check.is_correct is None
+    check.choices.value = 0
+    assert check.feedback.value == ""  # changing the choice hides the old feedback
+    check.check.click()
+    assert check.is_correct is False
+    assert "Not quite" in check.feedback.value and "sigmoid" in check.feedback.value
+    assert "Its values lie in (0, 1)." in check.feedback.value
+    check.choices.value = 1
+    check.check.click()
+    assert check.is_correct is True
+    assert "Right" in check.feedback.value and "Its values lie in (0, 1)." in check.feedback.value
+
+
+def test_self_check_with_several_right_options_uses_check_boxes():
+    from nnlab.widgets import make_self_check
+
+    check = make_self_check("Which are learned?", ["W", "alpha", "b"], {0, 2}, "W and b are learned.")
+    assert len(check.boxes) == 3
+    check.boxes[0].value = True
+    check.check.click()
+    assert check.is_correct is False and "W; b" in check.feedback.value
+    check.boxes[2].value = True
+    check.check.click()
+    assert check.is_correct is True and check.selected() == {0, 2}
+
+
+def test_self_check_rejects_a_wrong_answer_index():
+    from nnlab.widgets import make_self_check
+
+    with pytest.raises(ValueError, match="must index the 2 options"):
+        make_self_check("?", ["a", "b"], 2, "")
+    with pytest.raises(ValueError, match="at least two options"):
+        make_self_check("?", ["a"], 0, "")
+
+
+def test_plot_network_labels_every_layer_with_its_size():
+    from matplotlib.figure import Figure
+
+    from nnlab.plots import plot_network
+
+    ax = plot_network([4, 4, 3, 1], ax=Figure().add_subplot())
+    texts = " ".join(t.get_text() for t in ax.texts)
+    for layer, size in enumerate([4, 4, 3, 1]):
+        assert f"$n^{{[{layer}]}} = {size}$" in texts, texts
+
+
+def test_shape_explorer_table_follows_the_layer_sizes_and_m():
+    from nnlab.widgets import make_shape_explorer
+
+    explorer = make_shape_explorer("4, 5, 3, 1", m=10)
+    png_before, table_before = explorer.image.value, explorer.table.value
+    assert bytes(png_before[:4]) == b"\x89PNG"
+    assert "(5, 4)" in table_before and "(5, 10)" in table_before and "(1, 3)" in table_before
+    assert explorer.layer.max == 3
+    explorer.sizes.value = "2, 3, 2, 2"  # the book's network
+    assert explorer.layer_sizes == [2, 3, 2, 2]
+    assert explorer.table.value != table_before and explorer.image.value != png_before
+    assert "(3, 2)" in explorer.table.value and "(5, 4)" not in explorer.table.value
+    assert "<b>23</b>" in explorer.table.value, "(6 + 3) + (6 + 2) + (4 + 2) = 23 parameters"
+
+
+def test_shape_explorer_shows_broadcasting_and_explains_the_chosen_layer():
+    from nnlab.widgets import make_shape_explorer
+
+    explorer = make_shape_explorer("4, 5, 3, 1", m=10)
+    explorer.m.value = 7
+    assert "(3, 7)" in explorer.table.value and "(3, 10)" not in explorer.table.value
+    explorer.layer.value = 2
+    text = explorer.message.value
+    assert "(3, 5) · (5, 7) = (3, 7)" in text and "broadcast" in text and "(3, 1)" in text
+    png = explorer.image.value
+    explorer.layer.value = 3
+    assert explorer.image.value != png, "the highlighted layer should change the diagram"
+    explorer.sizes.value = "4, 2"
+    assert explorer.layer.max == 1 and explorer.layer.value == 1
+
+
+@pytest.mark.parametrize("typed", ["4, x", "4", "", "4, 0, 1", "3.5, 2"])
+def test_shape_explorer_explains_bad_input_instead_of_failing(typed):
+    from nnlab.widgets import make_shape_explorer
+
+    explorer = make_shape_explorer()
+    explorer.sizes.value = typed
+    assert explorer.layer_sizes is None
+    assert explorer.table.value == ""
+    assert any(word in explorer.message.value for word in ("Could not read", "at least", "1 or more"))
+    explorer.sizes.value = "3 5 2"  # spaces work as well as commas
+    assert explorer.layer_sizes == [3, 5, 2] and "(5, 3)" in explorer.table.value
+
+
+# --- the initialisation explorer (02_initialization) --------------------------------------------------------
+
+
+def _initialization_explorer(**settings):
+    from nnlab.widgets import make_initialization_explorer
+
+    return make_initialization_explorer(**settings)
+
+
+def test_initialization_explorer_shows_collapse_then_saturation_as_the_scale_grows():
+    explorer = _initialization_explorer(activation="tanh", scheme="random", scale=0.01, depth=5)
+    png_before = explorer.image.value
+    assert bytes(png_before[:4]) == b"\x89PNG"
+    assert len(explorer.figure.axes) == 5 + 3, "one histogram per layer and three summary panels"
+    last = explorer.statistics["activations"][-1]
+    assert last.shape == (100, 500) and last.std() < 1e-4, "scale 0.01 should collapse the activations towards 0"
+    assert explorer.statistics["gradients"][0] < 1e-5, "and make the gradients tiny"
+    explorer.scale.value = 1.0
+    assert explorer.image.value != png_before
+    last = explorer.statistics["activations"][-1]
+    assert np.mean(np.abs(last) > 0.9) > 0.5, "scale 1 should saturate most tanh units at +-1"
+    assert max(explorer.statistics["slopes"]) < 0.2, "saturated tanh units have a slope near 0"
+
+
+def test_initialization_explorer_schemes_and_controls():
+    explorer = _initialization_explorer(activation="relu", scheme="He", depth=6)
+    assert explorer.scale.disabled, "He fixes its own scale: the slider is off"
+    spreads = [a.std() for a in explorer.statistics["activations"]]
+    assert 0.5 < spreads[-1] / spreads[0] < 2.0, f"He keeps the ReLU spread steady, got {spreads}"
+    explorer.scheme.value = "random"
+    assert not explorer.scale.disabled
+    assert explorer.statistics["activations"][-1].std() < 1e-6, "ReLU with scale 0.01 vanishes"
+    explorer.scheme.value = "zeros"
+    assert all(np.all(a == 0) for a in explorer.statistics["activations"])
+    assert all(g == 0 for g in explorer.statistics["gradients"])
+    explorer.activation.value = "sigmoid"
+    explorer.scheme.value = "constant"
+    explorer.scale.value = 0.1
+    for a in explorer.statistics["activations"]:  # every unit of a layer identical: the symmetry problem
+        np.testing.assert_allclose(a, np.broadcast_to(a[:1], a.shape))
+    explorer.depth.value = 3
+    assert len(explorer.statistics["activations"]) == 3 and len(explorer.figure.axes) == 3 + 3
+    explorer.activation.value = "tanh"
+    explorer.scheme.value = "Xavier"
+    slopes = explorer.statistics["slopes"]
+    assert min(slopes) > 0.5 and min(explorer.statistics["gradients"]) > 1e-3, "Xavier keeps tanh healthy"
+
+
+def test_initialization_explorer_rejects_unknown_schemes():
+    with pytest.raises(ValueError, match="unknown scheme 'xavier'"):
+        _initialization_explorer(scheme="xavier")
+
+
+# --- 05_mnist: the digit browser and the gallery of mistakes (fed with made-up images and probabilities) ---
+
+
+def _mnist_like(m=30, seed=0):
+    """m random 784-pixel images, labels 0..9 and (10, m) probabilities predicting label+1 for every third image."""
+    rng = np.random.default_rng(seed)
+    images = rng.random((m, 784)).astype(np.float32)
+    labels = np.arange(m) % 10
+    predicted = np.where(np.arange(m) % 3 == 0, (labels + 1) % 10, labels)
+    probabilities = np.full((10, m), 0.02)
+    probabilities[predicted, np.arange(m)] = 0.82 - 0.01 * np.arange(m)  # earlier images are more confident
+    probabilities /= probabilities.sum(axis=0, keepdims=True)
+    return images, labels, probabilities
+
+
+def test_digit_browser_follows_the_slider():
+    from nnlab.widgets import make_digit_browser
+
+    images, labels, probabilities = _mnist_like()
+    browser = make_digit_browser(images, labels, probabilities, index=1)
+    assert browser.index.max == 29
+    png_before = browser.image.value
+    assert bytes(png_before[:4]) == b"\x89PNG"
+    ax_digit, ax_bars = browser.figure.axes
+    assert "true label 1" in ax_digit.get_title()
+    heights = [bar.get_height() for bar in ax_bars.patches]
+    np.testing.assert_allclose(heights, probabilities[:, 1])
+    assert "right" in browser.status.value
+    browser.index.value = 3  # every third image is a mistake: label 3, predicted 4
+    assert browser.image.value != png_before
+    ax_digit, ax_bars = browser.figure.axes
+    assert "true label 3" in ax_digit.get_title()
+    np.testing.assert_allclose([bar.get_height() for bar in ax_bars.patches], probabilities[:, 3])
+    assert "predicted 4" in browser.status.value and "wrong" in browser.status.value
+    np.testing.assert_array_equal(ax_digit.get_images()[0].get_array(), images[3].reshape(28, 28))
+
+
+def test_digit_browser_rejects_probabilities_in_rows():
+    from nnlab.widgets import make_digit_browser
+
+    images, labels, probabilities = _mnist_like()
+    with pytest.raises(ValueError, match=r"shape \(10, 30\)"):
+        make_digit_browser(images, labels, probabilities.T)
+
+
+def test_mistake_gallery_filters_by_true_and_predicted_digit():
+    from nnlab.widgets import make_mistake_gallery
+
+    images, labels, probabilities = _mnist_like()
+    gallery = make_mistake_gallery(images, labels, probabilities, columns=4, rows=2)
+    mistakes = list(gallery.shown_indices())
+    assert mistakes == [0, 3, 6, 9, 12, 15, 18, 21, 24, 27], "every mistake, most confident first"
+    assert len(gallery.figure.axes) == 8, "only columns * rows digits are drawn"
+    assert "10 mistakes match" in gallery.status.value
+    png_all = gallery.image.value
+    gallery.true_digit.value = 3
+    assert list(gallery.shown_indices()) == [3]
+    assert len(gallery.figure.axes) == 1 and "#3: 3 → 4" in gallery.figure.axes[0].get_title()
+    assert gallery.image.value != png_all
+    gallery.true_digit.value = -1
+    gallery.predicted_digit.value = 1
+    assert list(gallery.shown_indices()) == [0]
+    gallery.true_digit.value = 5  # a 5 predicted as 1: none
+    assert list(gallery.shown_indices()) == [] and not gallery.figure.axes
+    assert "0 mistakes match" in gallery.status.value
+
+
+def test_mnist_plots_draw_what_they_are_given():
+    from matplotlib.figure import Figure
+
+    from nnlab.plots import plot_batch_timings, plot_confusion_matrix, plot_digit_grid
+
+    figure = Figure()
+    matrix = np.array([[5, 1], [2, 7]])
+    ax = plot_confusion_matrix(matrix, ax=figure.add_subplot())
+    texts = sorted(text.get_text() for text in ax.texts)
+    assert texts == ["1", "2", "5", "7"]
+    assert ax.get_xlabel() == "predicted digit" and ax.get_ylabel() == "true digit"
+    shown = ax.get_images()[0].get_array()
+    assert shown[0, 0] == 0 and shown[1, 0] == 2, "colour only off the diagonal; row = true class"
+    ax = plot_batch_timings([1, 10, 100], [2e-5, 5e-6, 1e-6], one_by_one=3e-5, ax=Figure().add_subplot())
+    assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
+    np.testing.assert_allclose(ax.get_lines()[0].get_ydata(), [20.0, 5.0, 1.0])
+    axes = plot_digit_grid(np.zeros((7, 784)), [str(k) for k in range(7)], figure=Figure(), columns=3)
+    assert len(axes) == 7 and axes[6].get_title() == "6"

@@ -8,6 +8,7 @@ nbgrader puts them back from the gradebook when it autogrades.
 from __future__ import annotations
 
 import copy
+import random
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,17 @@ class PlantedMistake:
 # One typical student mistake per assignment, for the demo's "one wrong function" student.
 # Its test cell (named test_<cell>) must fail and every other cell must still pass.
 PLANTED_MISTAKES = {
+    "05_mnist": PlantedMistake(
+        cell="confusion_matrix",
+        source=(
+            "def confusion_matrix(t, y, num_classes=10):\n"
+            '    """Confusion matrix with rows and columns swapped by mistake: rows are the predictions."""\n'
+            "    C = np.zeros((num_classes, num_classes), dtype=np.int64)\n"
+            "    np.add.at(C, (y, t), 1)\n"
+            "    return C\n"
+        ),
+        description="confusion_matrix puts predictions in rows and true labels in columns (swapped)",
+    ),
     "01_activations": PlantedMistake(
         cell="relu",
         source=(
@@ -39,6 +51,53 @@ PLANTED_MISTAKES = {
             "    return np.abs(z)\n"
         ),
         description="relu returns |z| instead of max(0, z)",
+    ),
+    "02_initialization": PlantedMistake(
+        cell="initialize_parameters_he",
+        source=(
+            "def initialize_parameters_he(layer_dims, seed=None):\n"
+            '    """He initialisation written with sqrt(1 / n[l-1]) by mistake: that is Xavier\'s scale."""\n'
+            "    rng = np.random.default_rng(seed)\n"
+            "    parameters = {}\n"
+            "    for layer in range(1, len(layer_dims)):\n"
+            "        n_prev, n = layer_dims[layer - 1], layer_dims[layer]\n"
+            "        parameters[f'W{layer}'] = rng.standard_normal((n, n_prev)) * np.sqrt(1.0 / n_prev)\n"
+            "        parameters[f'b{layer}'] = np.zeros((n, 1))\n"
+            "    return parameters\n"
+        ),
+        description="initialize_parameters_he uses sqrt(1 / n[l-1]) (Xavier) instead of sqrt(2 / n[l-1])",
+    ),
+    "03_dimensions": PlantedMistake(
+        cell="parameter_shapes",
+        source=(
+            "def parameter_shapes(layer_dims):\n"
+            '    """Parameter shapes, with W transposed by mistake: (n[l-1], n[l]), the book\'s row convention."""\n'
+            "    shapes = {}\n"
+            "    for layer in range(1, len(layer_dims)):\n"
+            '        shapes[f"W{layer}"] = (layer_dims[layer - 1], layer_dims[layer])\n'
+            '        shapes[f"b{layer}"] = (layer_dims[layer], 1)\n'
+            "    return shapes\n"
+        ),
+        description="parameter_shapes gives W[l] the transposed shape (n[l-1], n[l])",
+    ),
+    "04_deep_network": PlantedMistake(
+        cell="linear_backward",
+        source=(
+            "def linear_backward(dZ, cache):\n"
+            '    """Linear backward step without the 1/m by mistake: dW and db are m times too large."""\n'
+            "    A_prev, W, b = cache\n"
+            "    dW = dZ @ A_prev.T\n"
+            "    db = np.sum(dZ, axis=1, keepdims=True)\n"
+            "    dA_prev = W.T @ dZ\n"
+            "    return dA_prev, dW, db\n"
+        ),
+        description="linear_backward forgets the 1/m in dW and db",
+    ),
+    "06_quizzes": PlantedMistake(
+        cell="quiz1_answers",
+        source="quiz1_answers = {1, 2, 3, 4, 6}  # also chose option 3, the activation values a[l]\n",
+        description="Quiz 1 also chooses option 3 (a[l], computed, not chosen): 1 of 7 options wrong",
+        points_lost=0.5,  # partial credit: 3.5 points x 1/7
     ),
 }
 
@@ -74,11 +133,18 @@ def fill_solutions(release_nb, solutions: dict[str, str], overrides: dict[str, s
     return nb
 
 
-def make_submission(course_dir: Path, assignment: str, student: str, kind: str) -> Path:
-    """Write ``submitted/<student>/<assignment>/`` for one demo student and return the folder.
+SUBMISSION_KINDS = ("perfect", "untouched", "one_wrong", "partial", "broken")
 
-    ``kind`` is ``perfect``, ``untouched`` or ``one_wrong`` (the assignment's planted mistake).
+
+def make_submission(course_dir: Path, assignment: str, student: str, kind: str, seed: int = 0) -> Path:
+    """Write ``submitted/<student>/<assignment>/`` for one simulated student and return the folder.
+
+    ``kind`` is ``perfect``, ``untouched``, ``one_wrong`` (the assignment's planted mistake),
+    ``partial`` (about half the solutions left as released, chosen from ``seed``) or
+    ``broken`` (a notebook that is not valid JSON, as a crashed upload leaves it).
     """
+    if kind not in SUBMISSION_KINDS:
+        raise ValueError(f"unknown submission kind {kind!r}; use one of {', '.join(SUBMISSION_KINDS)}")
     course_dir = Path(course_dir)
     release_dir = course_dir / "release" / assignment
     target = course_dir / "submitted" / student / assignment
@@ -86,18 +152,23 @@ def make_submission(course_dir: Path, assignment: str, student: str, kind: str) 
         shutil.rmtree(target)
     target.mkdir(parents=True)
     for release_path in sorted(release_dir.glob("*.ipynb")):
+        if kind == "broken":
+            text = release_path.read_text()
+            (target / release_path.name).write_text(text[: len(text) // 2])
+            continue
         release_nb = nbformat.read(release_path, as_version=4)
         if kind == "untouched":
-            nb = release_nb
-        elif kind in ("perfect", "one_wrong"):
-            solutions = solution_sources(course_dir / "source" / assignment / release_path.name)
-            overrides = {}
-            mistake = PLANTED_MISTAKES.get(assignment) if kind == "one_wrong" else None
-            if mistake and mistake.cell in solutions:
-                overrides[mistake.cell] = mistake.source
-            nb = fill_solutions(release_nb, solutions, overrides)
-        else:
-            raise ValueError(f"unknown submission kind {kind!r}; use perfect, untouched or one_wrong")
-        nbformat.write(nb, target / release_path.name)
+            nbformat.write(release_nb, target / release_path.name)
+            continue
+        solutions = solution_sources(course_dir / "source" / assignment / release_path.name)
+        overrides = {}
+        mistake = PLANTED_MISTAKES.get(assignment)
+        if kind == "one_wrong" and mistake and mistake.cell in solutions:
+            overrides[mistake.cell] = mistake.source
+        if kind == "partial":
+            rng = random.Random(f"{seed}-{student}-{release_path.name}")
+            left_alone = rng.sample(sorted(solutions), k=len(solutions) // 2)
+            solutions = {gid: text for gid, text in solutions.items() if gid not in left_alone}
+        nbformat.write(fill_solutions(release_nb, solutions, overrides), target / release_path.name)
     (target / "timestamp.txt").write_text("2026-01-01 12:00:00.000000 UTC\n")
     return target
