@@ -141,3 +141,57 @@ def load_mnist(normalize=True, flatten=True, one_hot_label=False, directory=None
         (images(arrays["train_images"]), labels(arrays["train_labels"])),
         (images(arrays["test_images"]), labels(arrays["test_labels"])),
     )
+
+
+# --- The pre-trained 784-50-100-10 network of assignment 05 (made by tools/train_mnist_weights.py) ---
+
+MNIST_NETWORK_PATH = Path(__file__).resolve().parent / "resources" / "mnist_network.npz"
+NETWORK_SHAPES = {
+    "W1": (50, 784),
+    "b1": (50, 1),
+    "W2": (100, 50),
+    "b2": (100, 1),
+    "W3": (10, 100),
+    "b3": (10, 1),
+}
+
+
+class NetworkFileError(RuntimeError):
+    """The shipped network file is missing, altered or not the 784-50-100-10 network it should be."""
+
+
+def load_pretrained_network(path=None, sha256_path=None):
+    """Load the shipped pre-trained MNIST network as a dict of float32 arrays in the column convention.
+
+    Keys ``W1, b1, W2, b2, W3, b3`` with shapes W1 (50, 784), b1 (50, 1), W2 (100, 50),
+    b2 (100, 1), W3 (10, 100), b3 (10, 1): layer l computes ``Z = W @ A + b`` on columns.
+    The file is checked against its SHA-256 sum (``mnist_network.sha256`` beside it) and read
+    with ``allow_pickle=False``: unlike the book's pickle, loading it can never run code.
+    """
+    path = Path(path) if path is not None else MNIST_NETWORK_PATH
+    sha256_path = Path(sha256_path) if sha256_path is not None else path.with_suffix(".sha256")
+    hint = (
+        "The course ships it inside the nnlab package: restore it with "
+        "`git checkout -- nnlab/resources` in the course repository, or rebuild it with "
+        "`python tools/train_mnist_weights.py`."
+    )
+    if not path.is_file():
+        raise NetworkFileError(f"The pre-trained network {path} is missing. {hint}")
+    if not sha256_path.is_file():
+        raise NetworkFileError(f"The checksum file {sha256_path} is missing. {hint}")
+    expected = sha256_path.read_text().split()[0].lower()
+    raw = path.read_bytes()
+    digest = hashlib.sha256(raw).hexdigest()
+    if digest != expected:
+        raise NetworkFileError(
+            f"The pre-trained network {path} is damaged or altered: its SHA-256 is {digest}, "
+            f"expected {expected}. {hint}"
+        )
+    with np.load(path, allow_pickle=False) as archive:
+        network = {key: np.array(archive[key]) for key in NETWORK_SHAPES if key in archive}
+    for key, shape in NETWORK_SHAPES.items():
+        if key not in network:
+            raise NetworkFileError(f"{path} has no array {key}. {hint}")
+        if network[key].shape != shape:
+            raise NetworkFileError(f"{path}: {key} has shape {network[key].shape}, expected {shape}. {hint}")
+    return network

@@ -528,7 +528,7 @@ def make_mistake_gallery(images, labels, probabilities, columns=6, rows=3):
 
 # --- L-layer network (04): the training explorer ---
 
-LEARNING_RATES = (0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0)
+LEARNING_RATES = (0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0)
 
 
 def _recorded_iterations(num_iterations, record_every):
@@ -636,7 +636,7 @@ class TrainingExplorer(widgets.VBox):
         if error is not None:
             message = f"the model raised {error}"
         elif not np.all(np.isfinite(curve[1])):
-            message = "the cost became inf or nan: the learning rate is too large, gradient descent diverged"
+            message = "diverged: the cost became inf or nan (learning rate too large)"
         else:
             message = f"final cost {curve[1][-1]:.4g}" + (
                 f", training accuracy {100 * accuracy:.1f} %" if accuracy is not None else ""

@@ -632,3 +632,45 @@ def test_digit_browser_shows_the_next_digit_when_a_person_moves_the_slider(lab, 
         record.screenshot("2_next_digit_widget", browser)
         record.screenshot("2_next_digit_page")
         fail_on_error_outputs(page, "after moving the slider")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The training explorer (lecture 04)
+# ---------------------------------------------------------------------------------------------------------------
+
+DEEP_NETWORK_LECTURE = "04_deep_network.ipynb"  # in notebooks/
+# The training explorer's VBox: a row of sliders (learning rate, iterations, units), a status line and the plot.
+TRAINING_EXPLORER = ".jp-OutputArea-output .widget-vbox:has(> img.widget-image):has(> .widget-hbox .widget-hslider)"
+
+
+def test_training_explorer_retrains_when_a_person_moves_the_learning_rate(lab, page, capsys):
+    notebook = lab.root / DEEP_NETWORK_LECTURE
+    if not notebook.exists():
+        pytest.skip(f"notebooks/{DEEP_NETWORK_LECTURE} does not exist")
+    record = Recorder(page, capsys, "deep_network")
+    with record.screenshot_on_failure():
+        open_notebook(page, lab, DEEP_NETWORK_LECTURE)
+        started = time.monotonic()
+        run_all_cells(page, notebook)
+        record.note(f"Run All finished after {time.monotonic() - started:.1f} s")
+        fail_on_error_outputs(page, "after Run All")
+
+        explorer = page.locator(TRAINING_EXPLORER).filter(has=page.get_by_text("learning rate α", exact=True)).first
+        explorer.evaluate("element => element.scrollIntoView({block: 'center'})")
+        image = explorer.locator(":scope > img.widget-image")
+        slider = explorer.locator(".widget-hslider", has=page.locator("label", has_text="learning rate α"))
+        readout = slider.locator(".widget-readout")
+        sync_api.expect(readout).to_have_text("1")
+        sync_api.expect(explorer).to_contain_text("α = 1, 500 iterations")
+        first_src = wait_for_new_plot(image, None)
+        record.screenshot("1_before_widget", explorer)
+
+        # Move the learning rate one step right with the keyboard (1 -> 3): the network is retrained.
+        slider.locator(".noUi-handle").focus()
+        page.keyboard.press("ArrowRight")
+        sync_api.expect(readout).to_have_text("3")
+        wait_for_new_plot(image, first_src)
+        sync_api.expect(explorer).to_contain_text("α = 3, 500 iterations")
+        record.screenshot("2_after_learning_rate_widget", explorer)
+        record.screenshot("2_after_learning_rate_page")
+        fail_on_error_outputs(page, "after moving the learning rate")

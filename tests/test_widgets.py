@@ -347,3 +347,110 @@ def test_mnist_plots_draw_what_they_are_given():
     np.testing.assert_allclose(ax.get_lines()[0].get_ydata(), [20.0, 5.0, 1.0])
     axes = plot_digit_grid(np.zeros((7, 784)), [str(k) for k in range(7)], figure=Figure(), columns=3)
     assert len(axes) == 7 and axes[6].get_title() == "6"
+
+
+# --- 04: the training explorer ---
+
+
+def fake_model(calls):
+    """A stand-in for L_layer_model: records its arguments; the cost decays faster for larger learning rates."""
+
+    def model(X, Y, layer_dims, learning_rate=0.0075, num_iterations=3000, print_cost=False, seed=None):
+        calls.append({"layer_dims": list(layer_dims), "learning_rate": learning_rate, "num_iterations": num_iterations,
+                      "seed": seed})
+        recorded = [i for i in range(num_iterations) if i % 100 == 0 or i == num_iterations - 1]
+        if learning_rate > 50:  # "diverges": overflows on purpose, the widget must keep the warning quiet
+            costs = [0.7] + [float(np.exp(np.float64(1000.0)))] * (len(recorded) - 1)
+        else:
+            costs = [0.7 / (1 + learning_rate * i) for i in recorded]
+        return {"W1": np.full((layer_dims[1], layer_dims[0]), learning_rate)}, costs
+
+    return model
+
+
+def cost_line(figure, prefix):
+    ax = figure.axes[0]
+    for line in ax.get_lines():
+        if line.get_label().startswith(prefix):
+            return line
+    raise AssertionError(f"no line starting with {prefix!r}: {[ln.get_label() for ln in ax.get_lines()]}")
+
+
+def test_training_explorer_trains_with_the_chosen_hyperparameters():
+    from nnlab.widgets import make_training_explorer
+
+    calls = []
+    X, Y = np.zeros((5, 8)), np.ones((1, 8))
+    explorer = make_training_explorer(fake_model(calls), X, Y, [5, 4, 1], learning_rate=0.1, num_iterations=300)
+    assert bytes(explorer.image.value[:4]) == b"\x89PNG"
+    assert calls == [{"layer_dims": [5, 4, 1], "learning_rate": 0.1, "num_iterations": 300, "seed": 1}]
+    line = cost_line(explorer.figure, "now")
+    np.testing.assert_allclose(line.get_xdata(), [0, 100, 200, 299])
+    np.testing.assert_allclose(line.get_ydata(), [0.7 / (1 + 0.1 * i) for i in [0, 100, 200, 299]])
+    assert "final cost" in explorer.status.value
+
+    png_before = explorer.image.value
+    explorer.learning_rate.value = 1.0
+    assert calls[-1]["learning_rate"] == 1.0 and explorer.image.value != png_before
+    assert cost_line(explorer.figure, "now").get_ydata()[-1] == pytest.approx(0.7 / 300)
+    before = cost_line(explorer.figure, "before")  # the previous run, drawn for comparison
+    assert before.get_ydata()[-1] == pytest.approx(0.7 / (1 + 0.1 * 299)) and before.get_linestyle() == "--"
+
+    explorer.hidden_units.value = 2
+    assert calls[-1]["layer_dims"] == [5, 2, 1]
+    explorer.iterations.value = 500
+    assert calls[-1]["num_iterations"] == 500
+    assert len(cost_line(explorer.figure, "now").get_xdata()) == 6
+
+
+def test_training_explorer_reports_divergence_and_errors_without_warnings():
+    import warnings
+
+    from nnlab.widgets import make_training_explorer
+
+    calls = []
+    X, Y = np.zeros((3, 4)), np.zeros((1, 4))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing may reach stderr in a notebook
+        explorer = make_training_explorer(fake_model(calls), X, Y, [3, 2, 1])
+        explorer.learning_rate.value = 100.0
+    assert "diverged" in explorer.status.value
+    assert "diverged" in cost_line(explorer.figure, "now").get_label()
+
+    def broken_model(X, Y, layer_dims, learning_rate=0.0075, num_iterations=3000, print_cost=False, seed=None):
+        raise NotImplementedError()
+
+    explorer = make_training_explorer(broken_model, X, Y, [3, 2, 1])
+    assert "NotImplementedError" in explorer.status.value
+
+
+def test_training_explorer_draws_the_decision_boundary_for_two_features_only():
+    from nnlab.widgets import make_training_explorer
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((2, 20))
+    Y = (X[0:1] > 0).astype(float)
+
+    def predict(points, parameters):
+        return 1 / (1 + np.exp(-5 * points[0:1]))
+
+    explorer = make_training_explorer(fake_model([]), X, Y, [2, 3, 1], predict=predict, record_every=100)
+    assert len(explorer.figure.axes) == 2 and "accuracy 100.0 %" in explorer.status.value
+    explorer = make_training_explorer(fake_model([]), np.zeros((4, 20)), Y, [4, 3, 1], predict=lambda P, p: P[:1])
+    assert len(explorer.figure.axes) == 1
+    with pytest.raises(ValueError, match="X must be"):
+        make_training_explorer(fake_model([]), np.zeros((4, 20)), Y, [5, 3, 1])
+
+
+def test_cost_curves_stop_at_divergence_and_building_blocks_draw_every_layer():
+    from matplotlib.figure import Figure
+
+    from nnlab.plots import plot_building_blocks, plot_cost_curves
+
+    ax = plot_cost_curves([("fine", [0, 1, 2], [0.7, 0.5, 0.3]), ("big", [0, 1, 2], [0.7, np.inf, np.nan])],
+                          ax=Figure().add_subplot())
+    fine, big = (line for line in ax.get_lines() if not line.get_label().startswith("_"))
+    assert len(fine.get_xdata()) == 3 and len(big.get_xdata()) == 1
+    assert "diverged by iteration 1" in big.get_label() and ax.get_yscale() == "log"
+    texts = [t.get_text() for t in plot_building_blocks(4, ax=Figure().add_subplot()).texts]
+    assert sum("forward" in t for t in texts) == 4 and sum("backward" in t for t in texts) == 4

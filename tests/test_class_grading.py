@@ -1,0 +1,89 @@
+"""Grading a simulated class in parallel gives exactly the grades and feedback of serial nbgrader."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sqlite3
+
+import pytest
+from conftest import copy_course
+
+from tools.course import nbgrader
+from tools.grade import batches, grade_class
+from tools.simulate import simulate_class
+
+ASSIGNMENT = "01_activations"
+CLASS_SIZE = 10  # with_broken makes the tenth student's notebook invalid JSON
+
+
+def cell_grades(course) -> dict[tuple[str, str], float]:
+    """Every (student, grade cell) score in the gradebook, read with plain SQL."""
+    with sqlite3.connect(course / "gradebook.db") as db:
+        rows = db.execute(
+            "SELECT submitted_assignment.student_id, base_cell.name, grade.auto_score "
+            "FROM grade JOIN base_cell ON grade.cell_id = base_cell.id "
+            "JOIN submitted_notebook ON grade.notebook_id = submitted_notebook.id "
+            "JOIN submitted_assignment ON submitted_notebook.assignment_id = submitted_assignment.id"
+        ).fetchall()
+    return {(student, cell): score for student, cell, score in rows}
+
+
+def feedback_files(course) -> dict[str, str]:
+    """The text of every feedback page, without markup or whitespace.
+
+    Two serial runs of the same notebook differ in exactly two ways, which are removed: the kernel
+    splits printed output into chunks by timing (nbconvert gives each chunk its own HTML block), and
+    each widget gets a fresh random id.
+    """
+    pages = {}
+    for page in sorted((course / "feedback").rglob("*.html")):
+        text = re.sub(r"<[^>]+>", "", page.read_text())
+        text = re.sub(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{32}", "ID", text)
+        pages[str(page.relative_to(course))] = re.sub(r"\s+", "", text)
+    return pages
+
+
+@pytest.fixture(scope="module")
+def simulated_class(tmp_path_factory):
+    """A generated course with a simulated class submitted, copied twice: one to grade serially, one in parallel."""
+    base = copy_course(tmp_path_factory.mktemp("class") / "course")
+    nbgrader("generate_assignment", ASSIGNMENT, "--force", course_dir=base)
+    kinds = simulate_class(base, ASSIGNMENT, CLASS_SIZE, with_broken=True)
+    serial = base.parent / "serial"
+    shutil.copytree(base, serial)
+    nbgrader("autograde", ASSIGNMENT, "--force", course_dir=serial, check=False)  # exits 1: one notebook is broken
+    nbgrader("generate_feedback", ASSIGNMENT, "--force", course_dir=serial, check=False)
+    return base, serial, kinds
+
+
+@pytest.mark.slow
+def test_parallel_grades_and_feedback_equal_serial_and_survive_reruns(simulated_class):
+    base, serial, kinds = simulated_class
+    broken = {s for s, kind in kinds.items() if kind == "broken"}
+    assert broken, "the simulated class should include a broken submission"
+    expected = cell_grades(serial)
+    graded = {student for (student, _), score in expected.items() if score is not None}
+    assert graded == set(kinds) - broken, "serial nbgrader should grade everyone but the broken notebook"
+    before = {p: p.read_bytes() for p in (base / "submitted").rglob("*") if p.is_file()}
+
+    for run in range(2):  # a second run over the same gradebook must give the same result
+        report = grade_class(base, ASSIGNMENT, jobs=2)
+        assert set(report.failed) == broken, f"run {run}: failures {report.failed}"
+        assert report.done == set(kinds) - broken, f"run {run}: the broken notebook stopped other students"
+        assert cell_grades(base) == expected, f"run {run}: parallel grades differ from serial nbgrader"
+        assert feedback_files(base) == feedback_files(serial), f"run {run}: feedback differs from serial"
+        with sqlite3.connect(base / "gradebook.db") as db:
+            assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+    after = {p: p.read_bytes() for p in (base / "submitted").rglob("*") if p.is_file()}
+    assert after == before, "grading changed a submitted file"
+    assert (base / "grades.csv").read_text().count("\n") >= len(kinds) - len(broken) + 1
+
+
+def test_batches_cover_every_student_once():
+    students = [f"s{i}" for i in range(23)]
+    for jobs in (1, 2, 3, 8, 40):
+        parts = batches(students, jobs)
+        assert [s for part in parts for s in part] == students
+        assert len(parts) <= max(1, 2 * jobs)
