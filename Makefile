@@ -3,6 +3,7 @@
 #   make test     lint and run every test (what CI runs)
 #   make demo     the instructor pipeline on demo submissions: generate, autograde, feedback, grades.csv
 #   make release  regenerate release/ from source/ with nbgrader
+#   make grade    grade a whole class in parallel (ASSIGNMENT=...)
 
 PYTHON ?= python3
 VENV := .venv
@@ -11,7 +12,7 @@ BIN := $(CURDIR)/$(VENV)/bin
 export PATH := $(BIN):$(PATH)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: lab test lint demo release clean-demo setup setup-dev
+.PHONY: lab test lint demo release clean-demo setup setup-dev grade benchmark
 
 setup: $(VENV)/.student-installed
 setup-dev: $(VENV)/.dev-installed
@@ -40,5 +41,16 @@ demo: setup
 release: setup
 	@for a in $$(ls source); do $(BIN)/nbgrader generate_assignment $$a --force || exit 1; done
 
-clean-demo:
-	rm -rf submitted autograded/*/ feedback gradebook.db grades.csv
+# Remove only the demo students (folders and gradebook records); real students' work is never touched.
+clean-demo: setup
+	$(BIN)/python -m tools.demo --clean
+
+# Grade a whole class in parallel: make grade ASSIGNMENT=01_activations [JOBS=4]
+grade: setup
+	@test -n "$(ASSIGNMENT)" || (echo "usage: make grade ASSIGNMENT=<assignment> [JOBS=n]"; exit 2)
+	$(BIN)/python -m tools.grade $(ASSIGNMENT) $(if $(JOBS),--jobs $(JOBS))
+
+# Benchmarks (scripts that print numbers): grading speed, notebook run times, MNIST inference.
+benchmark: setup
+	$(BIN)/python benchmarks/notebooks.py
+	$(BIN)/python benchmarks/grading.py

@@ -11,6 +11,7 @@ in the repository; the tests run the same code in a temporary copy of the course
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 from pathlib import Path
 
@@ -61,6 +62,17 @@ def run_demo(course_dir: Path = REPO_ROOT) -> list[AssignmentScore]:
     return rows
 
 
+def clean_demo(course_dir: Path = REPO_ROOT) -> None:
+    """Remove the demo students' folders and gradebook records; every other student's work stays."""
+    course_dir = Path(course_dir)
+    for student in DEMO_STUDENTS:
+        for step in ("submitted", "autograded", "feedback"):
+            shutil.rmtree(course_dir / step / student, ignore_errors=True)
+        if (course_dir / "gradebook.db").exists():
+            nbgrader("db", "student", "remove", student, "--force", course_dir=course_dir, check=False)
+    print(f"Removed the demo students {', '.join(DEMO_STUDENTS)} from {course_dir}.")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -69,8 +81,12 @@ def main(argv=None) -> int:
         default=REPO_ROOT,
         help="course root holding nbgrader_config.py (default: this repository)",
     )
+    parser.add_argument("--clean", action="store_true", help="remove the demo students instead of grading them")
     args = parser.parse_args(argv)
-    run_demo(args.course_dir)
+    if args.clean:
+        clean_demo(args.course_dir)
+    else:
+        run_demo(args.course_dir)
     return 0
 
 

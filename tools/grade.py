@@ -186,7 +186,12 @@ def run_in_parallel(
 
 
 def grade_class(
-    course_dir: Path, assignment: str, jobs: int | None = None, feedback: bool = True, stream=sys.stdout
+    course_dir: Path,
+    assignment: str,
+    jobs: int | None = None,
+    feedback: bool = True,
+    export: bool = True,
+    stream=sys.stdout,
 ) -> ClassGrading:
     """Autograde (and give feedback to) every submitted student of ``assignment``; write grades.csv."""
     course_dir = Path(course_dir).resolve()
@@ -204,7 +209,8 @@ def grade_class(
     graded = [s for s in students if s not in report.failed]
     if feedback and graded:
         run_in_parallel(course_dir, "generate_feedback", assignment, graded, jobs, "feedback ", stream)
-    nbgrader("export", "--to", str(course_dir / "grades.csv"), course_dir=course_dir)
+    if export:
+        nbgrader("export", "--to", str(course_dir / "grades.csv"), course_dir=course_dir)
     report.done = set(graded)
     report.seconds = time.perf_counter() - start
     return report
