@@ -4,6 +4,8 @@
 #   make demo     the instructor pipeline on demo submissions: generate, autograde, feedback, grades.csv
 #   make release  regenerate release/ from source/ with nbgrader
 #   make grade    grade a whole class in parallel (ASSIGNMENT=...)
+#   make grade-safely  the same, each kernel sandboxed: no network, no writes outside its folder (root)
+#   make adversarial   write the adversarial submissions into a course copy (COURSE=dir)
 
 PYTHON ?= python3
 VENV := .venv
@@ -12,7 +14,7 @@ BIN := $(CURDIR)/$(VENV)/bin
 export PATH := $(BIN):$(PATH)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: lab test lint demo release clean-demo setup setup-dev grade benchmark
+.PHONY: lab test lint demo release clean-demo setup setup-dev grade benchmark grade-safely adversarial
 
 setup: $(VENV)/.student-installed
 setup-dev: $(VENV)/.dev-installed
@@ -49,6 +51,16 @@ clean-demo: setup
 grade: setup
 	@test -n "$(ASSIGNMENT)" || (echo "usage: make grade ASSIGNMENT=<assignment> [JOBS=n]"; exit 2)
 	$(BIN)/python -m tools.grade $(ASSIGNMENT) $(if $(JOBS),--jobs $(JOBS))
+
+# The same grading with every submission's kernel sandboxed (needs root): make grade-safely ASSIGNMENT=01_activations
+grade-safely: setup
+	@test -n "$(ASSIGNMENT)" || (echo "usage: make grade-safely ASSIGNMENT=<assignment> [JOBS=n]"; exit 2)
+	$(BIN)/python -m tools.grade_safely $(ASSIGNMENT) $(if $(JOBS),--jobs $(JOBS))
+
+# Write the adversarial submissions (tools/adversarial.py) into a generated course copy: make adversarial COURSE=dir
+adversarial: setup
+	@test -n "$(COURSE)" || (echo "usage: make adversarial COURSE=<course copy with release/ generated>"; exit 2)
+	$(BIN)/python -m tools.adversarial --course-dir $(COURSE)
 
 # Benchmarks (scripts that print numbers): grading speed, notebook run times, MNIST inference.
 benchmark: setup

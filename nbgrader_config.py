@@ -11,8 +11,11 @@ c.CourseDirectory.course_id = "dnn-foundations"
 # and a copy of the course (as the tests and the demo make) grades itself, not the original.
 c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
 
-# Students' files that are never copied into release/, submitted/ or feedback/.
-c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "*.egg-info", ".DS_Store"]
+# Students' files that are never copied into release/, submitted/ or feedback/. Python and config files
+# are among them: the grading kernel runs in the submission's folder, so a submitted nnlab/checks.py,
+# numpy.py or ipython_kernel_config.py(.json) would replace the course's own code (no assignment needs them).
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "*.egg-info", ".DS_Store",
+                            "*.py", "*.json", "*.so", "*.pth"]
 
 # Never copy anything bigger than 5 MB (e.g. a stray data dump) into release/ or autograded/.
 c.CourseDirectory.max_file_size = 5 * 1024
@@ -30,10 +33,35 @@ c.Execute.interrupt_on_timeout = True
 # A student who deletes a graded cell (a test or an answer) gets it back at grading time,
 # with a note, instead of silently losing the cell or breaking the whole notebook's grade.
 c.OverwriteCells.add_missing_cells = True
+# nbgrader 0.9.6 fails the whole notebook when it re-adds a test cell that follows a locked "try it" cell
+# (every test cell here): nnlab.grading.RestoringOverwriteCells puts it back after the nearest cell present.
+# The other sanitizing steps are nbgrader's defaults, in its order.
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "nnlab.grading.RestoringOverwriteCells",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
 
 # Long output (an accidental print in a loop) is cut in feedback and in the formgrader.
 c.LimitOutput.max_lines = 200
 c.LimitOutput.max_traceback = 100
+
+# Autograding runs nbgrader's own steps with one change: Execute is nnlab.grading.GuardedExecute,
+# which caps the grading kernel's memory and, before each test cell, silently undoes what a submission
+# patched (np.allclose, the nnlab.checks helpers, print, round, IPython's traceback and result display),
+# so such a patch cannot make a wrong answer pass. It cannot stop a determined student (see README,
+# "Grading safely"); the order of the other steps is nbgrader 0.9's default.
+c.Autograde.autograde_preprocessors = [
+    "nnlab.grading.GuardedExecute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
 
 # The gradebook lives at the course root (ignored by git: it holds students' grades).
 c.CourseDirectory.db_url = "sqlite:///" + os.path.join(c.CourseDirectory.root, "gradebook.db")

@@ -12,6 +12,10 @@ from contextlib import contextmanager
 
 import numpy as np
 
+# Captured when the module is imported, before any student code runs: a notebook that later replaces
+# np.isclose, np.all or np.array_equal does not change what these checks compute.
+_asarray, _isclose, _all, _array_equal, _isfinite = np.asarray, np.isclose, np.all, np.array_equal, np.isfinite
+
 
 def _with_hint(message: str, hint: str | None) -> str:
     return f"{message}\nHint: {hint}" if hint else message
@@ -46,10 +50,10 @@ def check_close(name, actual, expected, rtol=1e-6, atol=1e-8, hint=None):
 
     Scalars are compared as scalars; arrays must be numpy arrays of the expected shape.
     """
-    expected = np.asarray(expected, dtype=float)
+    expected = _asarray(expected, dtype=float)
     if expected.ndim == 0:
         check_type(name, actual, (int, float, np.number, np.ndarray), hint=hint)
-        actual_array = np.asarray(actual, dtype=float)
+        actual_array = _asarray(actual, dtype=float)
         if actual_array.size != 1:
             raise AssertionError(
                 _with_hint(f"{name} should be a single number, but it has shape {actual_array.shape}.", hint)
@@ -58,15 +62,15 @@ def check_close(name, actual, expected, rtol=1e-6, atol=1e-8, hint=None):
     else:
         check_shape(name, actual, expected.shape, hint=hint)
         try:
-            actual_array = np.asarray(actual, dtype=float)
+            actual_array = _asarray(actual, dtype=float)
         except (TypeError, ValueError):
             raise AssertionError(
                 _with_hint(f"{name} should hold numbers, but its dtype is {actual.dtype}.", hint)
             ) from None
-    if not np.all(np.isfinite(actual_array)) and np.all(np.isfinite(expected)):
+    if not _all(_isfinite(actual_array)) and _all(_isfinite(expected)):
         raise AssertionError(_with_hint(f"{name} contains nan or inf values: {actual_array!r:.200}", hint))
-    close = np.isclose(actual_array, expected, rtol=rtol, atol=atol)
-    if not np.all(close):
+    close = _isclose(actual_array, expected, rtol=rtol, atol=atol)
+    if not _all(close):
         where = tuple(int(i) for i in np.argwhere(~close)[0]) if expected.ndim else ()
         got, want = actual_array[where], expected[where]
         position = f" at index {where if len(where) > 1 else where[0]}" if where else ""
@@ -85,7 +89,7 @@ def check_unchanged(
     name, before, after, hint="work on a copy (e.g. np.maximum or np.where) instead of assigning into the input"
 ):
     """Fail if a function changed its input array in place: ``before`` is a copy taken before the call."""
-    if not np.array_equal(before, after):
+    if not _array_equal(before, after):
         raise AssertionError(_with_hint(f"{name} changed its input array in place.", hint))
 
 
