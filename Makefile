@@ -19,17 +19,27 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 setup: $(VENV)/.student-installed
 setup-dev: $(VENV)/.dev-installed
 
-$(VENV)/.student-installed: requirements.txt pyproject.toml
+# The course works offline: JupyterLab is told not to fetch news or check for updates.
+LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
+
+$(VENV)/.student-installed: requirements.txt pyproject.toml Makefile
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -r requirements.txt
+	@mkdir -p $(dir $(LAB_OVERRIDES))
+	@echo '{"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}}' \
+		> $(LAB_OVERRIDES)
 	@touch $@
 
 $(VENV)/.dev-installed: $(VENV)/.student-installed requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	@touch $@
 
+# JupyterLab refuses to run as root (a container, a cloud VM) unless told it may.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
+
 lab: setup
-	$(BIN)/jupyter lab $(LAB_ARGS) notebooks/00_start_here.ipynb
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb \
+		$(ALLOW_ROOT) $(LAB_ARGS)
 
 lint: setup-dev
 	$(BIN)/ruff check .

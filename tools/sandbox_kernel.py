@@ -56,14 +56,18 @@ def mount_script(course: Path, folder: Path) -> str:
     q = shlex.quote
     lines = ["set -e", "mount --make-rprivate /"]
     # Folders the kernel needs, bound aside first and put back last, after everything around them is hidden:
-    # its own folder, and Python's installation when it sits below a folder others cannot enter (e.g. /root).
+    # its own folder, Python's installation and the nnlab package (either may lie below /tmp, as in a clone
+    # of the course there, or below a folder others cannot enter, e.g. /root, which is then hidden too).
+    import nnlab
+
     keep = [folder]
     hide = [course / name for name in ("autograded", *HIDDEN_DIRS) if (course / name).is_dir()]
-    for needed in {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve()}:
-        closed = [parent for parent in reversed(needed.parents) if not os.stat(parent).st_mode & stat.S_IXOTH]
+    needed = [Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(), Path(nnlab.__file__).parent.resolve()]
+    for path in dict.fromkeys(needed):
+        closed = [parent for parent in reversed(path.parents) if not os.stat(parent).st_mode & stat.S_IXOTH]
         if closed:
-            keep.append(needed)
             hide.append(closed[0])
+        keep.append(path)
     runtime = os.environ.get("JUPYTER_RUNTIME_DIR", "")
     hide += [Path(d) for d in ("/tmp", "/var/tmp", "/dev/shm") if os.path.isdir(d) and not runtime.startswith(d + "/")]
     # Mount points for the folders set aside: in the grading run's own folder (removed when grading ends).
