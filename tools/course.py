@@ -35,16 +35,25 @@ def tool_env() -> dict[str, str]:
     return env
 
 
-def nbgrader(*args: str, course_dir: Path = REPO_ROOT, check: bool = True, on_line=None) -> subprocess.CompletedProcess:
+def nbgrader(
+    *args: str, course_dir: Path = REPO_ROOT, check: bool = True, on_line=None, extra_env: dict | None = None
+) -> subprocess.CompletedProcess:
     """Run ``nbgrader <args>`` in the course directory; raise `NbgraderError` with its log on failure.
 
-    ``on_line`` is called with each line of nbgrader's log as it appears (to show progress).
+    ``on_line`` is called with each line of nbgrader's log as it appears (to show progress);
+    ``extra_env`` adds environment variables for nbgrader and the kernels it starts.
     stdout of the result holds nbgrader's output and log, interleaved as printed.
     """
     command = [str(Path(sys.executable).parent / "nbgrader"), *args]
     lines = []
     with subprocess.Popen(
-        command, cwd=course_dir, env=tool_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
+        command,
+        cwd=course_dir,
+        env={**tool_env(), **(extra_env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        bufsize=1,
     ) as process:
         for line in process.stdout:
             lines.append(line)
