@@ -219,13 +219,18 @@ def grade_class(
     return report
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def argument_parser(description: str) -> argparse.ArgumentParser:
+    """The command line of class grading, shared with `tools.grade_safely`."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("assignment")
     parser.add_argument("--jobs", type=int, default=None, help="parallel nbgrader processes (default: CPU count)")
     parser.add_argument("--no-feedback", action="store_true", help="skip generate_feedback")
     parser.add_argument("--course-dir", type=Path, default=REPO_ROOT)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv=None) -> int:
+    args = argument_parser(__doc__.splitlines()[0]).parse_args(argv)
     report = grade_class(args.course_dir, args.assignment, args.jobs, feedback=not args.no_feedback)
     rows = read_scores(args.course_dir, args.assignment)
     print()

@@ -13,7 +13,6 @@ and ``setpriv`` (Debian's util-linux package, installed everywhere).
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import shutil
@@ -24,7 +23,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from . import grade
-from .course import REPO_ROOT
 
 KERNEL_NAME = "nnlab-sandbox"
 SANDBOX_TOOLS = ("unshare", "prlimit", "setpriv")
@@ -115,12 +113,7 @@ def grade_class_safely(course_dir: Path, assignment: str, jobs: int | None = Non
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("assignment")
-    parser.add_argument("--jobs", type=int, default=None, help="parallel nbgrader processes (default: CPU count)")
-    parser.add_argument("--no-feedback", action="store_true", help="skip generate_feedback")
-    parser.add_argument("--course-dir", type=Path, default=REPO_ROOT)
-    args = parser.parse_args(argv)
+    args = grade.argument_parser(__doc__.splitlines()[0]).parse_args(argv)
     problem = sandbox_problem()
     if problem:
         print(f"Cannot grade safely: {problem}.", file=sys.stderr)
