@@ -346,6 +346,17 @@ def activation_explorer(page):
     )
 
 
+def run_lecture(page, lab: Lab, record, name: str) -> None:
+    """Open a lecture notebook like a student, Run All, and fail on any error output."""
+    notebook = lab.root / name
+    assert notebook.exists(), f"notebooks/{name} does not exist"
+    open_notebook(page, lab, name)
+    started = time.monotonic()
+    run_all_cells(page, notebook)
+    record.note(f"Run All finished after {time.monotonic() - started:.1f} s")
+    fail_on_error_outputs(page, "after Run All")
+
+
 def wait_for_new_plot(image, old_src: str | None) -> str:
     """Wait until the plot's src differs from old_src and the new PNG has loaded; return the new src."""
     if old_src is not None:
@@ -500,16 +511,9 @@ SHAPE_EXPLORER = ".jp-OutputArea-output .widget-vbox:has(> img.widget-image):has
 
 
 def test_shape_explorer_follows_the_layer_sizes_a_person_types(lab, page, capsys):
-    notebook = lab.root / DIMENSIONS_LECTURE
-    if not notebook.exists():
-        pytest.skip(f"notebooks/{DIMENSIONS_LECTURE} does not exist")
     record = Recorder(page, capsys, "dimensions")
     with record.screenshot_on_failure():
-        open_notebook(page, lab, DIMENSIONS_LECTURE)
-        started = time.monotonic()
-        run_all_cells(page, notebook)
-        record.note(f"Run All finished after {time.monotonic() - started:.1f} s")
-        fail_on_error_outputs(page, "after Run All")
+        run_lecture(page, lab, record, DIMENSIONS_LECTURE)
 
         explorer = page.locator(SHAPE_EXPLORER).first
         explorer.scroll_into_view_if_needed()
@@ -558,16 +562,9 @@ def initialization_explorer(page):
 
 
 def test_initialization_explorer_redraws_when_a_person_moves_the_scale(lab, page, capsys):
-    notebook = lab.root / INITIALIZATION_LECTURE
-    if not notebook.exists():
-        pytest.skip(f"notebooks/{INITIALIZATION_LECTURE} does not exist")
     record = Recorder(page, capsys, "initialization")
     with record.screenshot_on_failure():
-        open_notebook(page, lab, INITIALIZATION_LECTURE)
-        started = time.monotonic()
-        run_all_cells(page, notebook)
-        record.note(f"Run All finished after {time.monotonic() - started:.1f} s")
-        fail_on_error_outputs(page, "after Run All")
+        run_lecture(page, lab, record, INITIALIZATION_LECTURE)
 
         explorer = initialization_explorer(page)
         explorer.scroll_into_view_if_needed()
@@ -602,16 +599,9 @@ DIGIT_BROWSER = ".jp-OutputArea-output .widget-vbox:has(> img.widget-image):has(
 
 
 def test_digit_browser_shows_the_next_digit_when_a_person_moves_the_slider(lab, page, capsys):
-    notebook = lab.root / MNIST_LECTURE
-    if not notebook.exists():
-        pytest.skip(f"notebooks/{MNIST_LECTURE} does not exist")
     record = Recorder(page, capsys, "mnist")
     with record.screenshot_on_failure():
-        open_notebook(page, lab, MNIST_LECTURE)
-        started = time.monotonic()
-        run_all_cells(page, notebook)
-        record.note(f"Run All finished after {time.monotonic() - started:.1f} s")
-        fail_on_error_outputs(page, "after Run All")
+        run_lecture(page, lab, record, MNIST_LECTURE)
 
         browser = page.locator(DIGIT_BROWSER).filter(has=page.get_by_text("test image", exact=True)).first
         browser.evaluate("element => element.scrollIntoView({block: 'center'})")
@@ -644,16 +634,9 @@ TRAINING_EXPLORER = ".jp-OutputArea-output .widget-vbox:has(> img.widget-image):
 
 
 def test_training_explorer_retrains_when_a_person_moves_the_learning_rate(lab, page, capsys):
-    notebook = lab.root / DEEP_NETWORK_LECTURE
-    if not notebook.exists():
-        pytest.skip(f"notebooks/{DEEP_NETWORK_LECTURE} does not exist")
     record = Recorder(page, capsys, "deep_network")
     with record.screenshot_on_failure():
-        open_notebook(page, lab, DEEP_NETWORK_LECTURE)
-        started = time.monotonic()
-        run_all_cells(page, notebook)
-        record.note(f"Run All finished after {time.monotonic() - started:.1f} s")
-        fail_on_error_outputs(page, "after Run All")
+        run_lecture(page, lab, record, DEEP_NETWORK_LECTURE)
 
         explorer = page.locator(TRAINING_EXPLORER).filter(has=page.get_by_text("learning rate α", exact=True)).first
         explorer.evaluate("element => element.scrollIntoView({block: 'center'})")
