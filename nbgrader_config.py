@@ -34,13 +34,13 @@ c.Execute.interrupt_on_timeout = True
 # with a note, instead of silently losing the cell or breaking the whole notebook's grade.
 c.OverwriteCells.add_missing_cells = True
 # nbgrader 0.9.6 fails the whole notebook when it re-adds a test cell that follows a locked "try it" cell
-# (every test cell here): nnlab.grading.RestoringOverwriteCells puts it back after the nearest cell present.
+# (every test cell here): grader.overwrite_cells.RestoringOverwriteCells puts it back after the nearest cell present.
 # The other sanitizing steps are nbgrader's defaults, in its order.
 c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.ClearOutput",
     "nbgrader.preprocessors.DeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",
-    "nnlab.grading.RestoringOverwriteCells",
+    "grader.overwrite_cells.RestoringOverwriteCells",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 
@@ -48,13 +48,13 @@ c.Autograde.sanitize_preprocessors = [
 c.LimitOutput.max_lines = 200
 c.LimitOutput.max_traceback = 100
 
-# Autograding runs nbgrader's own steps with one change: Execute is nnlab.grading.GuardedExecute,
+# Autograding runs nbgrader's own steps with one change: Execute is grader.guard.GuardedExecute,
 # which caps the grading kernel's memory and, before each test cell, silently undoes what a submission
 # patched (np.allclose, the nnlab.checks helpers, print, round, IPython's traceback and result display),
 # so such a patch cannot make a wrong answer pass. It cannot stop a determined student (see README,
 # "Grading safely"); the order of the other steps is nbgrader 0.9's default.
 c.Autograde.autograde_preprocessors = [
-    "nnlab.grading.GuardedExecute",
+    "grader.guard.GuardedExecute",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",

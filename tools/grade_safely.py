@@ -66,7 +66,7 @@ def sandbox_environment(course_dir: Path):
         config_dir.mkdir()
         (config_dir / "nbgrader_config.py").write_text(
             "c = get_config()  # noqa: F821\n"
-            "# Written by tools.grade_safely: every notebook runs in the sandboxed kernel (nnlab.grading's\n"
+            "# Written by tools.grade_safely: every notebook runs in the sandboxed kernel (grader.guard's\n"
             "# GuardedExecute talks to it over Unix sockets: the kernel has no network, not even loopback).\n"
             f"c.Execute.kernel_name = {KERNEL_NAME!r}\n"
         )

@@ -56,13 +56,15 @@ def mount_script(course: Path, folder: Path) -> str:
     q = shlex.quote
     lines = ["set -e", "mount --make-rprivate /"]
     # Folders the kernel needs, bound aside first and put back last, after everything around them is hidden:
-    # its own folder, Python's installation and the nnlab package (either may lie below /tmp, as in a clone
+    # its own folder, Python's installation and the nnlab and grader packages (either may lie below /tmp, as in a clone
     # of the course there, or below a folder others cannot enter, e.g. /root, which is then hidden too).
+    import grader
     import nnlab
 
     keep = [folder]
     hide = [course / name for name in ("autograded", *HIDDEN_DIRS) if (course / name).is_dir()]
-    needed = [Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(), Path(nnlab.__file__).parent.resolve()]
+    needed = [Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(), Path(nnlab.__file__).parent.resolve(),
+              Path(grader.__file__).parent.resolve()]
     for path in dict.fromkeys(needed):
         closed = [parent for parent in reversed(path.parents) if not os.stat(parent).st_mode & stat.S_IXOTH]
         if closed:
