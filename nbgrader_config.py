@@ -2,10 +2,19 @@
 
 import os
 
+from nnlab.course import COURSE_ID, exchange_root
+
 c = get_config()  # noqa: F821 (injected by traitlets when nbgrader loads this file)
 
 # The course's name in the gradebook and in exchange folders; one course per repository.
-c.CourseDirectory.course_id = "dnn-foundations"
+c.CourseDirectory.course_id = COURSE_ID
+
+# nbgrader's filesystem exchange: releases go out, submissions come in, feedback goes back through it.
+# /srv/nbgrader/exchange on a shared machine or hub, else a folder in your own data directory; see nnlab/course.py
+# and `python -m tools.exchange`, which creates it with safe permissions. Students fetch into
+# <their notebook folder>/dnn-foundations/<assignment>/ (the course id in the path keeps courses apart).
+c.Exchange.root = str(exchange_root())
+c.Exchange.path_includes_course = True
 
 # The course root is the folder holding this file, so nbgrader works from any working directory
 # and a copy of the course (as the tests and the demo make) grades itself, not the original.

@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from .activations import get_activation, saturation_mask
+from .activations import get_activation, reference_curve, saturation_mask
 
 FUNCTION_COLOR = "tab:blue"
 DERIVATIVE_COLOR = "tab:orange"
@@ -30,9 +30,8 @@ def plot_activation(
     mark_saturation=True,
     yours=None,
     yours_derivative=None,
-    num_points=601,
 ):
-    """Draw an activation (and its derivative) over ``z_range``; overlay the student's versions if given.
+    """Draw an activation's stored reference curve (and derivative) over ``z_range``; overlay the student's.
 
     ``yours`` and ``yours_derivative`` are callables taking an array ``z``
     (leaky ReLU's are also passed ``alpha``). If one raises, the error is shown
@@ -41,9 +40,7 @@ def plot_activation(
     activation = get_activation(name)
     if ax is None:
         ax = plt.gca()
-    z = np.linspace(z_range[0], z_range[1], num_points)
-    values = activation.function(z, alpha)
-    slope = activation.derivative(z, alpha)
+    z, values, slope = reference_curve(name, z_range, alpha)
 
     if mark_saturation:
         for k, (start, stop) in enumerate(_contiguous_regions(saturation_mask(slope))):
@@ -85,14 +82,14 @@ def plot_activation(
     return ax
 
 
-def plot_curves(names, ax=None, z_range=(-6.0, 6.0), alpha=0.1, title=None, num_points=601):
-    """Draw several reference activations on one pair of axes, to compare their shapes."""
+def plot_curves(names, ax=None, z_range=(-6.0, 6.0), alpha=0.1, title=None):
+    """Draw several stored reference activations on one pair of axes, to compare their shapes."""
     if ax is None:
         ax = plt.gca()
-    z = np.linspace(z_range[0], z_range[1], num_points)
     for k, name in enumerate(names):
         label = f"{name} (alpha = {alpha:g})" if name == "leaky_relu" else name
-        ax.plot(z, get_activation(name).function(z, alpha), ls=["-", "--", ":", "-."][k % 4], lw=2, label=label)
+        z, values, _ = reference_curve(name, z_range, alpha)
+        ax.plot(z, values, ls=["-", "--", ":", "-."][k % 4], lw=2, label=label)
     ax.axhline(0, color="grey", lw=0.8)
     ax.axvline(0, color="grey", lw=0.8)
     ax.set(xlabel="z", ylabel="g(z)", title=title or " vs ".join(names))
@@ -101,13 +98,15 @@ def plot_curves(names, ax=None, z_range=(-6.0, 6.0), alpha=0.1, title=None, num_
     return ax
 
 
-def plot_softmax(scores, ax=None, labels=None, title="softmax turns scores into probabilities"):
-    """Bar chart of softmax(scores) beside the raw scores, as probabilities that sum to 1."""
+def plot_softmax(scores, probabilities, ax=None, labels=None, title="softmax turns scores into probabilities"):
+    """Bar chart of the probabilities that softmax gave ``scores`` (computed by the caller), scores annotated."""
     scores = np.asarray(scores, dtype=float)
+    probabilities = np.asarray(probabilities, dtype=float)
+    if scores.shape != probabilities.shape or scores.ndim != 1:
+        raise ValueError(f"scores and probabilities must be 1-D and of one length; got {scores.shape}, "
+                         f"{probabilities.shape}")
     if ax is None:
         ax = plt.gca()
-    shifted = np.exp(scores - scores.max())
-    probabilities = shifted / shifted.sum()
     labels = labels or [f"class {i}" for i in range(len(scores))]
     bars = ax.bar(labels, probabilities, color=FUNCTION_COLOR)
     for bar, p, s in zip(bars, probabilities, scores, strict=True):

@@ -12,7 +12,7 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
-from .activations import ACTIVATIONS, get_activation
+from .activations import ACTIVATIONS, leaky_slopes, z_limits
 from .plots import figure_to_png, plot_activation, plot_initialization_statistics, plot_softmax
 
 
@@ -25,15 +25,14 @@ class ActivationExplorer(widgets.VBox):
         if unknown:
             raise ValueError(f"yours= has unknown activation names {sorted(unknown)}; use {sorted(ACTIVATIONS)}")
         self.function = widgets.Dropdown(options=list(ACTIVATIONS), value=initial, description="function")
+        low, high = z_limits()
         self.z_range = widgets.FloatRangeSlider(
-            value=(-6.0, 6.0), min=-12.0, max=12.0, step=0.5, description="z range", continuous_update=False,
+            value=(-6.0, 6.0), min=low, max=high, step=0.5, description="z range", continuous_update=False,
             readout_format=".1f", layout=widgets.Layout(width="440px"),
         )
-        self.alpha = widgets.FloatSlider(
+        self.alpha = widgets.SelectionSlider(  # the slopes whose curve is stored
+            options=[(f"{a:g}", a) for a in leaky_slopes()],
             value=0.1,
-            min=0.0,
-            max=0.5,
-            step=0.01,
             description="leaky slope α",
             continuous_update=False,
             style={"description_width": "initial"},
@@ -86,9 +85,13 @@ def make_activation_explorer(yours=None, initial="sigmoid"):
 
 
 class SoftmaxExplorer(widgets.VBox):
-    """Three score sliders and the softmax probabilities they give; a shift slider shows invariance."""
+    """Three score sliders and the probabilities ``softmax`` gives them; a shift slider shows invariance.
 
-    def __init__(self, scores=(0.3, 2.9, 4.0)):
+    ``softmax`` is a function of a 1-D array of scores, written in the lecture (this package has none).
+    """
+
+    def __init__(self, softmax, scores=(0.3, 2.9, 4.0)):
+        self.softmax = softmax
         self.scores = [
             widgets.FloatSlider(
                 value=s, min=-10.0, max=10.0, step=0.1, description=f"score {i}", continuous_update=False
@@ -108,25 +111,24 @@ class SoftmaxExplorer(widgets.VBox):
     def _redraw(self, change=None):
         values = np.array([s.value for s in self.scores]) + self.shift.value
         self.figure.clear()
-        plot_softmax(values, ax=self.figure.add_subplot())
+        plot_softmax(values, self.softmax(values), ax=self.figure.add_subplot())
         self.image.value = figure_to_png(self.figure)
 
 
-def make_softmax_explorer(scores=(0.3, 2.9, 4.0)):
-    """Build the softmax explorer: move scores, or add a constant to all of them and see nothing change."""
-    return SoftmaxExplorer(scores=scores)
+def make_softmax_explorer(softmax, scores=(0.3, 2.9, 4.0)):
+    """Build the softmax explorer around ``softmax``: move scores, or add a constant to all and see nothing change."""
+    return SoftmaxExplorer(softmax, scores=scores)
 
 
 INIT_SCHEMES = ("zeros", "constant", "random", "Xavier", "He")
 
 
-def _deep_network_statistics(activation, scheme, scale, depth, width=100, examples=500, seed=0):
-    """Push random inputs through ``depth`` layers of ``width`` units and one random gradient back.
+def _deep_network_statistics(g, g_prime, scheme, scale, depth, width=100, examples=500, seed=0):
+    """Push random inputs through ``depth`` layers of ``width`` units (activation ``g``) and one gradient back.
 
     Returns a dict: ``activations`` (one (width, examples) array per layer), ``slopes`` (mean g'(z)
     per layer) and ``gradients`` (mean |dW| per layer): what the initialisation explorer draws.
     """
-    act = get_activation(activation)
     rng = np.random.default_rng(seed)
     A = rng.standard_normal((width, examples))
     layers = []  # (W, Z, A_prev) of each layer
@@ -136,11 +138,11 @@ def _deep_network_statistics(activation, scheme, scale, depth, width=100, exampl
         W = np.full((width, width), scale) if scheme == "constant" else rng.standard_normal((width, width)) * std
         Z = W @ A
         layers.append((W, Z, A))
-        A = act.function(Z, 0.0)
+        A = g(Z)
     dA = rng.standard_normal(A.shape)  # stands in for the gradient that the cost sends back
     slopes, gradients = [], []
     for W, Z, A_prev in reversed(layers):
-        slope = act.derivative(Z, 0.0)
+        slope = g_prime(Z)
         dZ = dA * slope
         slopes.append(float(slope.mean()))
         gradients.append(float(np.mean(np.abs(dZ @ A_prev.T)) / examples))
@@ -152,12 +154,15 @@ def _deep_network_statistics(activation, scheme, scale, depth, width=100, exampl
 class InitializationExplorer(widgets.VBox):
     """Activation histograms and gradient sizes, layer by layer, of a deep network under an initialisation."""
 
-    def __init__(self, activation="tanh", scheme="random", scale=0.01, depth=6, width=100):
+    def __init__(self, activations, activation="tanh", scheme="random", scale=0.01, depth=6, width=100):
         if scheme not in INIT_SCHEMES:
             raise ValueError(f"unknown scheme {scheme!r}; use one of {list(INIT_SCHEMES)}")
+        if activation not in activations:
+            raise ValueError(f"activation {activation!r} is not one of the activations given: {sorted(activations)}")
+        self.activations = dict(activations)
         self.width = width
         self.activation = widgets.Dropdown(
-            options=["tanh", "sigmoid", "relu"], value=activation, description="activation"
+            options=list(self.activations), value=activation, description="activation"
         )
         self.scheme = widgets.Dropdown(options=list(INIT_SCHEMES), value=scheme, description="scheme")
         self.scale = widgets.FloatLogSlider(
@@ -178,7 +183,7 @@ class InitializationExplorer(widgets.VBox):
         scheme = self.scheme.value
         self.scale.disabled = scheme not in ("random", "constant")
         self.statistics = _deep_network_statistics(
-            self.activation.value, scheme, self.scale.value, self.depth.value, self.width
+            *self.activations[self.activation.value], scheme, self.scale.value, self.depth.value, self.width
         )
         self.figure.clear()
         plot_initialization_statistics(
@@ -191,13 +196,15 @@ class InitializationExplorer(widgets.VBox):
         self.image.value = figure_to_png(self.figure)
 
 
-def make_initialization_explorer(activation="tanh", scheme="random", scale=0.01, depth=6):
+def make_initialization_explorer(activations, activation="tanh", scheme="random", scale=0.01, depth=6):
     """Build the initialisation explorer: pick an activation, a weight scheme, a scale and a depth.
+
+    ``activations`` maps names to pairs ``(g, g_prime)`` of element-wise functions, written in the lecture.
 
     The top row shows the histogram of every layer's activations for random inputs; the bottom row,
     layer by layer, their spread, the mean slope of the activation and the mean size of dW.
     """
-    return InitializationExplorer(activation=activation, scheme=scheme, scale=scale, depth=depth)
+    return InitializationExplorer(activations, activation=activation, scheme=scheme, scale=scale, depth=depth)
 
 
 class SelfCheck(widgets.VBox):

@@ -60,6 +60,8 @@ CASES = [
     Case("metadata", "test cell points raised to 100, grade id renamed, unlocked and emptied, a duplicated test "
          "cell worth 50 (answers left as stubs)", "content"),
     Case("read-source", "reads source/ (or the gradebook) to copy the instructor's solution", "content"),
+    Case("helper-package", "every graded function answered with whatever the helper package holds under its name: "
+         "callables found in any module, dict or object of nnlab, and stored arrays (interpolated)", "content"),
     Case("extra-files", "wrong answer + a fake nnlab package, an ipython_kernel_config.py and an 8 MB file "
          "beside the notebook", "content"),
     Case("timeout", "a sleep past the timeout, then an infinite loop that swallows the interrupt (KeyboardInterrupt)",
@@ -267,6 +269,76 @@ _shell.set_custom_exc((BaseException,), lambda shell, etype, evalue, tb, tb_offs
 _sys.excepthook = lambda *args: None
 _sys.stderr = _io.StringIO()
 '''
+
+# Searches the whole helper package for anything named like a graded function: callables in any module,
+# class, dict or object of nnlab, and arrays stored in its data files (interpolated on their grid).
+SEARCH_HELPER = '''
+import importlib as _importlib
+import pkgutil as _pkgutil
+from pathlib import Path as _Path
+
+import numpy as _np
+
+import nnlab as _nnlab
+
+
+def _helper_candidates(name):
+    """Callables in nnlab named like ``name`` (exact names first), then stored curves with that name."""
+    wanted = name.lower()
+    exact, partial, seen = [], [], set()
+    modules = [_nnlab]
+    for info in _pkgutil.walk_packages(_nnlab.__path__, "nnlab."):
+        try:
+            modules.append(_importlib.import_module(info.name))
+        except Exception:
+            pass
+
+    def visit(obj, key, depth):
+        if id(obj) in seen or depth > 4:
+            return
+        seen.add(id(obj))
+        label = str(key).lower().strip("_")
+        if callable(obj) and not isinstance(obj, type) and wanted in label:
+            (exact if label in (wanted, wanted.removesuffix("_function")) else partial).append(obj)
+        children = {}
+        if isinstance(obj, dict):
+            children = obj
+        elif hasattr(obj, "__dict__") and (depth == 0 or getattr(obj, "__module__", "").startswith("nnlab")):
+            children = dict(vars(obj))
+        for child_key, child in list(children.items()):
+            if isinstance(child, type(_np)) and not child.__name__.startswith("nnlab"):
+                continue
+            visit(child, child_key, depth + 1)
+
+    for module in modules:
+        visit(module, module.__name__.rsplit(".", 1)[-1], 0)
+    curves = []
+    for path in _Path(_nnlab.__file__).parent.rglob("*.npz"):
+        with _np.load(path) as data:
+            if "z_range" in data.files and "num_points" in data.files:
+                grid = _np.linspace(*data["z_range"], int(data["num_points"]))
+                for key in data.files:
+                    if key.lower() in (wanted, wanted.removesuffix("_function")):
+                        values = data[key].astype(float)
+                        values = values[1] if values.ndim == 2 else values  # leaky ReLU: the curve for 0.01
+
+                        def curve(z, *args, grid=grid, values=values, **kwargs):
+                            z = _np.asarray(z, dtype=float)
+                            return _np.interp(z.ravel(), grid, values).reshape(z.shape)
+
+                        curves.append(curve)
+    return exact + partial + curves
+
+
+def _answer_from_helper(name, *args, **kwargs):
+    for candidate in _helper_candidates(name):
+        try:
+            return candidate(*args, **kwargs)
+        except Exception:
+            continue
+    raise NotImplementedError(f"nothing in nnlab computes {name}")
+'''
+
 
 READ_SOURCE = '''
 import json as _json
@@ -596,6 +668,18 @@ def make_case(course_dir: Path, a: _Assignment, case: str) -> Submission | None:
     elif case == "read-source":
         code = READ_SOURCE.format(assignment=a.name, notebook=filename, grade_id=a.target, fallback=a.wrong)
         nb = a.honest({a.target: code})
+    elif case == "helper-package":
+        functions = {gid: _function_name(code) for gid, code in a.solutions.items()}
+        functions = {gid: name for gid, name in functions.items() if name and f"test_{gid}" in a.tests}
+        if not functions:
+            return None  # answers that are values (quiz): nothing to look up
+        attacked = [f"test_{gid}" for gid in functions]
+        first = next(iter(functions))
+        nb = a.honest({
+            gid: (SEARCH_HELPER if gid == first else "")
+            + f"\n\ndef {name}(*args, **kwargs):\n    return _answer_from_helper({name!r}, *args, **kwargs)\n"
+            for gid, name in functions.items()
+        })
     elif case == "extra-files":
         nb = a.honest({a.target: a.wrong})
         (folder / "nnlab").mkdir(parents=True)
