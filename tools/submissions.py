@@ -97,7 +97,7 @@ PLANTED_MISTAKES = {
         cell="quiz1_answers",
         source="quiz1_answers = {1, 2, 3, 4, 6}  # also chose option 3, the activation values a[l]\n",
         description="Quiz 1 also chooses option 3 (a[l], computed, not chosen): 1 of 7 options wrong",
-        points_lost=0.5,  # partial credit: 3.5 points x 1/7
+        points_lost=1.0,  # right minus wrong: 6 right, 1 wrong earns 3.5 x (6 - 1) / 7 = 2.5 of 3.5 points
     ),
 }
 
@@ -134,10 +134,16 @@ def fill_solutions(release_nb, solutions: dict[str, str], overrides: dict[str, s
 
 
 SUBMISSION_KINDS = ("perfect", "untouched", "one_wrong", "partial", "broken")
+# Made-up students whose folders the tools may replace; any other name is a real student's and is never touched.
+MADE_UP_PREFIXES = ("demo-", "sim-", "adv-")
 
 
-def make_submission(course_dir: Path, assignment: str, student: str, kind: str, seed: int = 0) -> Path:
-    """Write ``submitted/<student>/<assignment>/`` for one simulated student and return the folder.
+class RealStudentFolder(RuntimeError):
+    """A tool was asked to replace the folder of a student it did not make up."""
+
+
+def fill_notebooks(course_dir: Path, assignment: str, kind: str, folder: Path, student: str = "", seed: int = 0):
+    """Fill the release notebooks found in ``folder`` as a simulated student of ``kind`` would (in place).
 
     ``kind`` is ``perfect``, ``untouched``, ``one_wrong`` (the assignment's planted mistake),
     ``partial`` (about half the solutions left as released, chosen from ``seed``) or
@@ -146,29 +152,46 @@ def make_submission(course_dir: Path, assignment: str, student: str, kind: str, 
     if kind not in SUBMISSION_KINDS:
         raise ValueError(f"unknown submission kind {kind!r}; use one of {', '.join(SUBMISSION_KINDS)}")
     course_dir = Path(course_dir)
-    release_dir = course_dir / "release" / assignment
-    target = course_dir / "submitted" / student / assignment
-    if target.exists():
-        shutil.rmtree(target)
-    target.mkdir(parents=True)
-    for release_path in sorted(release_dir.glob("*.ipynb")):
+    for path in sorted(Path(folder).glob("*.ipynb")):
         if kind == "broken":
-            text = release_path.read_text()
-            (target / release_path.name).write_text(text[: len(text) // 2])
+            text = path.read_text()
+            path.write_text(text[: len(text) // 2])
             continue
-        release_nb = nbformat.read(release_path, as_version=4)
         if kind == "untouched":
-            nbformat.write(release_nb, target / release_path.name)
             continue
-        solutions = solution_sources(course_dir / "source" / assignment / release_path.name)
+        release_nb = nbformat.read(path, as_version=4)
+        solutions = solution_sources(course_dir / "source" / assignment / path.name)
         overrides = {}
         mistake = PLANTED_MISTAKES.get(assignment)
         if kind == "one_wrong" and mistake and mistake.cell in solutions:
             overrides[mistake.cell] = mistake.source
         if kind == "partial":
-            rng = random.Random(f"{seed}-{student}-{release_path.name}")
+            rng = random.Random(f"{seed}-{student}-{path.name}")
             left_alone = rng.sample(sorted(solutions), k=len(solutions) // 2)
             solutions = {gid: text for gid, text in solutions.items() if gid not in left_alone}
-        nbformat.write(fill_solutions(release_nb, solutions, overrides), target / release_path.name)
+        nbformat.write(fill_solutions(release_nb, solutions, overrides), path)
+
+
+def make_submission(course_dir: Path, assignment: str, student: str, kind: str, seed: int = 0) -> Path:
+    """Write ``submitted/<student>/<assignment>/`` for one made-up student and return the folder.
+
+    The kinds are those of `fill_notebooks`. A student whose name has none of ``MADE_UP_PREFIXES``
+    is a real one: their existing folder is never replaced (`RealStudentFolder`).
+    """
+    if kind not in SUBMISSION_KINDS:
+        raise ValueError(f"unknown submission kind {kind!r}; use one of {', '.join(SUBMISSION_KINDS)}")
+    course_dir = Path(course_dir)
+    target = course_dir / "submitted" / student / assignment
+    if target.exists():
+        if not student.startswith(MADE_UP_PREFIXES):
+            raise RealStudentFolder(
+                f"{target} belongs to a real student (made-up students are named {', '.join(MADE_UP_PREFIXES)}...):"
+                " refusing to replace it. Pick another student name."
+            )
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    for release_path in sorted((course_dir / "release" / assignment).glob("*.ipynb")):
+        shutil.copyfile(release_path, target / release_path.name)
+    fill_notebooks(course_dir, assignment, kind, target, student, seed)
     (target / "timestamp.txt").write_text("2026-01-01 12:00:00.000000 UTC\n")
     return target
