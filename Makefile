@@ -1,20 +1,22 @@
 # The course's commands. Each target sets up the virtual environment it needs (.venv in the repository).
-#   make lab      start JupyterLab at the course (students, self-learners)
+#   make lab      start JupyterLab at the course; self-learners work in my-work/ (copied once, never replaced)
 #   make test     lint and run every test (what CI runs)
 #   make demo     the instructor pipeline on demo submissions: generate, autograde, feedback, grades.csv
-#   make release  regenerate release/ from source/ with nbgrader
+#   make release  regenerate release/ from source/ with nbgrader (refuses to replace unsaved edits)
+#   make exchange create nbgrader's exchange folder with safe permissions (1777) and print where it is
 #   make grade    grade a whole class in parallel (ASSIGNMENT=...)
 #   make grade-safely  the same, each kernel sandboxed: no network, no writes outside its folder (root)
 #   make adversarial   write the adversarial submissions into a course copy (COURSE=dir)
+#   make student-dist  build dist/student/ + dist/student.zip: what students get, no answers (REPLACE=1 over edits)
 
 PYTHON ?= python3
 VENV := .venv
-BIN := $(CURDIR)/$(VENV)/bin
+BIN := $(abspath $(VENV))/bin
 # nbgrader runs `alembic` and the kernels from PATH: the environment's bin comes first.
 export PATH := $(BIN):$(PATH)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: lab test lint demo release clean-demo setup setup-dev grade benchmark grade-safely adversarial
+.PHONY: lab test lint demo release exchange clean-demo setup setup-dev grade benchmark grade-safely adversarial student-dist
 
 setup: $(VENV)/.student-installed
 setup-dev: $(VENV)/.dev-installed
@@ -37,7 +39,8 @@ $(VENV)/.dev-installed: $(VENV)/.student-installed requirements-dev.txt
 # JupyterLab refuses to run as root (a container, a cloud VM) unless told it may.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-lab: setup
+lab: setup exchange
+	$(BIN)/python -m tools.my_work
 	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb \
 		$(ALLOW_ROOT) $(LAB_ARGS)
 
@@ -51,9 +54,12 @@ demo: setup
 	$(BIN)/python -m tools.demo
 
 release: setup
-	@for a in $$(ls source); do $(BIN)/nbgrader generate_assignment $$a --force || exit 1; done
+	$(BIN)/python -m tools.release
 
-# Remove only the demo students (folders and gradebook records); real students' work is never touched.
+exchange: setup
+	$(BIN)/python -m tools.exchange
+
+# Remove only the demo students (folders, gradebook records, the demo's own exchange); nobody else's work.
 clean-demo: setup
 	$(BIN)/python -m tools.demo --clean
 
@@ -76,3 +82,6 @@ adversarial: setup
 benchmark: setup
 	$(BIN)/python benchmarks/notebooks.py
 	$(BIN)/python benchmarks/grading.py
+
+student-dist: setup
+	$(BIN)/python -m tools.student_dist $(if $(REPLACE),--replace)
