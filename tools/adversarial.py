@@ -300,10 +300,17 @@ def _helper_candidates(name):
         label = str(key).lower().strip("_")
         if callable(obj) and not isinstance(obj, type) and wanted in label:
             (exact if label in (wanted, wanted.removesuffix("_function")) else partial).append(obj)
+        base = wanted.removesuffix("_derivative").removesuffix("_function")
+        if label == base and not callable(obj) and hasattr(obj, "__dict__"):  # e.g. ACTIVATIONS["sigmoid"].function
+            for attribute, value in vars(obj).items():
+                if callable(value) and ("deriv" in attribute) == wanted.endswith("_derivative"):
+                    exact.append(value)
         children = {}
         if isinstance(obj, dict):
             children = obj
-        elif hasattr(obj, "__dict__") and (depth == 0 or getattr(obj, "__module__", "").startswith("nnlab")):
+        elif not hasattr(obj, "__dict__"):
+            children = {}
+        elif isinstance(obj, type(_np)) or getattr(obj, "__module__", "").startswith("nnlab"):
             children = dict(vars(obj))
         for child_key, child in list(children.items()):
             if isinstance(child, type(_np)) and not child.__name__.startswith("nnlab"):
