@@ -142,7 +142,8 @@ def test_wheel_ships_the_data(tmp_path):
         repo,
         tmp_path / "src",
         ignore=shutil.ignore_patterns(
-            ".venv", ".git", "*.egg-info", "build", "submitted", "autograded", "feedback", "tests", "release", "source"
+            ".venv", ".git", "*.egg-info", "build", "submitted", "autograded", "feedback", "tests", "release", "source",
+            "dist", "demo", "my-work", "reports", "grading-logs",
         ),
     )
     subprocess.run(
@@ -153,6 +154,8 @@ def test_wheel_ships_the_data(tmp_path):
             "wheel",
             "--quiet",
             "--no-deps",
+            "--no-index",  # offline: the build uses the environment's setuptools (requirements-dev.txt)
+            "--no-build-isolation",
             "-w",
             str(tmp_path / "dist"),
             str(tmp_path / "src"),
@@ -163,3 +166,5 @@ def test_wheel_ships_the_data(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     for filename in [*MNIST_FILES.values(), "SHA256SUMS"]:
         assert f"nnlab/resources/mnist/{filename}" in names, f"{filename} is missing from {wheel.name}"
+    for filename in ("mnist_network.npz", "mnist_network.sha256", "activation_curves.npz"):
+        assert f"nnlab/resources/{filename}" in names, f"{filename} is missing from {wheel.name}"
