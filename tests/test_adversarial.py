@@ -16,7 +16,7 @@ import nbformat
 import pytest
 from conftest import copy_course
 
-from tools.adversarial import PREFIX, cell_scores, format_verdicts, judge, make_suite
+from tools.adversarial import CASES, PREFIX, cell_scores, format_verdicts, judge, make_suite
 from tools.course import assignments, nbgrader
 from tools.grade_safely import grade_class_safely, sandbox_problem
 
@@ -58,6 +58,24 @@ def test_no_cheat_earns_a_point_it_did_not_earn(graded_suite):
         if case in ("hardcode", "lying", "patch-numpy", "patch-checks", "patch-builtins", "hide-errors",
                     "read-source", "extra-files", "test-cells", "metadata", "writer"):
             assert v.graded, f"{case} / {name} was not graded at all: the attack should lose points, not the notebook"
+
+
+# Content cases that do not apply to an assignment whose answers are values, not functions (the quizzes).
+NOT_FOR_VALUE_ANSWERS = {"hardcode", "helper-package"}
+
+
+def test_every_case_was_made_and_graded(graded_suite):
+    """No case may silently drop out of the suite: the exact set of (case, assignment) pairs is known."""
+    _, names, suite, reports, _, _ = graded_suite
+    expected = set()
+    for case in CASES:
+        for name in names if case.scope == "content" else names[:1]:
+            if not (name == "06_quizzes" and case.name in NOT_FOR_VALUE_ANSWERS):
+                expected.add((case.name, name))
+    made = {(s.case, s.assignment) for s in suite}
+    assert made == expected, f"missing {sorted(expected - made)}, unexpected {sorted(made - expected)}"
+    for s in suite:
+        assert s.student in reports[s.assignment].students, f"{s.case} / {s.assignment} was never given to the grader"
 
 
 def test_honest_students_get_the_grades_they_get_alone(graded_suite):
