@@ -74,3 +74,21 @@ c.Autograde.autograde_preprocessors = [
 
 # The gradebook lives at the course root (ignored by git: it holds students' grades).
 c.CourseDirectory.db_url = "sqlite:///" + os.path.join(c.CourseDirectory.root, "gradebook.db")
+
+# Feedback (`nbgrader generate_feedback`, and the formgrader's button) teaches without publishing the tests:
+# nbgrader's own steps would show every hidden test's source (seeds, the quizzes' answer key), tracebacks through
+# nnlab's internals, and formulas only with MathJax from a CDN. grader/feedback.py adds one step per concern after
+# GetGrades (which it extends to note the answers still to grade by hand): tracebacks keep the notebook's frames and
+# the message, hidden-test regions become a one-line note (their output stays), each graded cell is labelled after
+# its function ("Tests of relu"), and the header states the automatic points and those still to grade by hand.
+# Its exporter writes every formula as MathML (latex2mathml) with the template in grader/templates/course_feedback:
+# the page loads nothing from the network.
+c.GenerateFeedback.exporter_class = "grader.feedback.FeedbackHTMLExporter"
+c.GenerateFeedback.preprocessors = [
+    "grader.feedback.GetGradesAndPending",
+    "grader.feedback.CleanTracebacks",
+    "grader.feedback.HideHiddenTests",
+    "grader.feedback.LabelGradedCells",
+    "grader.feedback.SummarizeScores",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]
