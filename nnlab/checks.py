@@ -93,6 +93,61 @@ def check_unchanged(
         raise AssertionError(_with_hint(f"{name} changed its input array in place.", hint))
 
 
+def snapshot_inputs(**inputs):
+    """Copies of a call's inputs (arrays, and dicts, lists or tuples of them), taken before the call.
+
+    `check_inputs_unchanged` compares the inputs with these copies after the call.
+    """
+    return {name: (value, _copy_nested(value)) for name, value in inputs.items()}
+
+
+def _copy_nested(value):
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, dict):
+        return {key: _copy_nested(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_copy_nested(item) for item in value) if isinstance(value, list) else tuple(
+            _copy_nested(item) for item in value)
+    return value
+
+
+def _first_difference(now, before) -> str | None:
+    """Where ``now`` differs from ``before`` ("" for the value itself, "['W1']" for a key, ...), or None."""
+    if isinstance(before, np.ndarray):
+        if not isinstance(now, np.ndarray) or now.shape != before.shape or not _array_equal(now, before):
+            return ""
+        return None
+    if isinstance(before, dict):
+        if not isinstance(now, dict) or set(now) != set(before):
+            return " (keys added or removed)"
+        for key in before:
+            inner = _first_difference(now[key], before[key])
+            if inner is not None:
+                return f"[{key!r}]{inner}"
+        return None
+    if isinstance(before, (list, tuple)):
+        if not isinstance(now, (list, tuple)) or len(now) != len(before):
+            return " (items added or removed)"
+        for index, (a, b) in enumerate(zip(now, before, strict=True)):
+            inner = _first_difference(a, b)
+            if inner is not None:
+                return f"[{index}]{inner}"
+    return None
+
+
+def check_inputs_unchanged(function, snapshot, hint=None):
+    """Fail if ``function`` changed an input in place since `snapshot_inputs` copied it, naming the input."""
+    for name, (now, before) in snapshot.items():
+        where = _first_difference(now, before)
+        if where is not None:
+            raise AssertionError(_with_hint(
+                f"{function} changed its input {name}{where} in place. The caller still needs it unchanged (the "
+                "training data and the caches are used again later): an in-place operation such as -=, *=, /=, "
+                "A[...] = ..., .sort() or np.xxx(..., out=A) changes the caller's array; compute a new one instead "
+                "(e.g. Z = Z - 1, not Z -= 1).", hint))
+
+
 @contextmanager
 def no_warnings(name, hint=None):
     """Turn numpy and Python warnings inside the block into a clear test failure.

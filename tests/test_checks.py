@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
-from nnlab.checks import check_close, check_shape, check_type, check_unchanged, no_warnings, passed
+from nnlab.checks import (
+    check_close,
+    check_inputs_unchanged,
+    check_shape,
+    check_type,
+    check_unchanged,
+    no_warnings,
+    passed,
+    snapshot_inputs,
+)
 
 
 def test_correct_values_pass_silently():
@@ -60,3 +71,28 @@ def test_warnings_become_explained_failures():
 def test_passed_prints_a_clear_line(capsys):
     passed("sigmoid")
     assert "sigmoid: all visible tests passed" in capsys.readouterr().out
+
+
+def test_inputs_unchanged_passes_for_a_function_that_copies():
+    X, cache = np.arange(6.0).reshape(2, 3), ((np.ones((2, 2)), np.zeros((2, 1))), np.eye(2))
+    snapshot = snapshot_inputs(X=X, cache=cache)
+    _ = X / 255, cache[1] * 2  # new arrays only
+    check_inputs_unchanged("f", snapshot)
+
+
+@pytest.mark.parametrize(
+    ("mutate", "where"),
+    [
+        (lambda X, cache, params: X.__itruediv__(2), "input X "),
+        (lambda X, cache, params: cache[0][1].__setitem__((0, 0), 5.0), "input cache[0][1] "),
+        (lambda X, cache, params: params["W1"].__isub__(0.1), "input parameters['W1'] "),
+        (lambda X, cache, params: params.pop("b1"), "input parameters (keys added or removed) "),
+    ],
+)
+def test_inputs_unchanged_names_the_input_changed_in_place(mutate, where):
+    X, cache = np.arange(6.0).reshape(2, 3), ((np.ones((2, 2)), np.zeros((2, 1))), np.eye(2))
+    params = {"W1": np.ones((2, 2)), "b1": np.zeros((2, 1))}
+    snapshot = snapshot_inputs(X=X, cache=cache, parameters=params)
+    mutate(X, cache, params)
+    with pytest.raises(AssertionError, match=re.escape(f"f changed its {where}in place")):
+        check_inputs_unchanged("f", snapshot)
