@@ -6,8 +6,10 @@
 #   make exchange create nbgrader's exchange folder with safe permissions (1777) and print where it is
 #   make grade    grade a whole class in parallel (ASSIGNMENT=...)
 #   make grade-safely  the same, each kernel sandboxed: no network, no writes outside its folder (root)
+#   make report   after grading: reports/<assignment>.html, the class on one offline page (ASSIGNMENT=...)
 #   make adversarial   write the adversarial submissions into a course copy (COURSE=dir)
 #   make student-dist  build dist/student/ + dist/student.zip: what students get, no answers (REPLACE=1 over edits)
+#   make test-hub a real class on JupyterHub + PostgreSQL on 127.0.0.1, with throwaway Unix users (root; tests/hub)
 
 PYTHON ?= python3
 VENV := .venv
@@ -16,7 +18,7 @@ BIN := $(abspath $(VENV))/bin
 export PATH := $(BIN):$(PATH)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: lab test lint demo release exchange clean-demo setup setup-dev grade benchmark grade-safely adversarial student-dist
+.PHONY: lab test lint demo release exchange clean-demo setup setup-dev grade benchmark grade-safely adversarial student-dist report
 
 setup: $(VENV)/.student-installed
 setup-dev: $(VENV)/.dev-installed
@@ -73,6 +75,11 @@ grade-safely: setup
 	@test -n "$(ASSIGNMENT)" || (echo "usage: make grade-safely ASSIGNMENT=<assignment> [JOBS=n]"; exit 2)
 	$(BIN)/python -m tools.grade_safely $(ASSIGNMENT) $(if $(JOBS),--jobs $(JOBS))
 
+# After grading, one page about the class: make report ASSIGNMENT=01_activations [PREVIOUS=saved .scores.json]
+report: setup
+	@test -n "$(ASSIGNMENT)" || (echo "usage: make report ASSIGNMENT=<assignment> [PREVIOUS=<scores.json>]"; exit 2)
+	$(BIN)/python -m tools.report $(ASSIGNMENT) $(if $(PREVIOUS),--previous $(PREVIOUS))
+
 # Write the adversarial submissions (tools/adversarial.py) into a generated course copy: make adversarial COURSE=dir
 adversarial: setup
 	@test -n "$(COURSE)" || (echo "usage: make adversarial COURSE=<course copy with release/ generated>"; exit 2)
@@ -85,3 +92,25 @@ benchmark: setup
 
 student-dist: setup
 	$(BIN)/python -m tools.student_dist $(if $(REPLACE),--replace)
+
+# The hub's environment (deploy/jupyterhub/): Debian's PostgreSQL, Node.js and venv if missing (root, apt-get),
+# a virtual environment every user can run (from Debian's Python, never one under /root) with the course,
+# JupyterHub and psycopg, and configurable-http-proxy from package-lock.json. Tests download nothing.
+HUB := deploy/jupyterhub
+HUB_PYTHON ?= /usr/bin/python3
+HUB_DEBS := $(if $(wildcard /usr/lib/postgresql/*/bin/initdb),,postgresql) \
+	$(if $(shell command -v npm),,nodejs npm) $(if $(shell $(HUB_PYTHON) -c 'import ensurepip' 2>/dev/null && echo y),,python3-venv)
+setup-hub: $(HUB)/venv/.installed $(HUB)/node_modules/.installed
+
+$(HUB)/venv/.installed: requirements.txt pyproject.toml $(HUB)/requirements.txt
+	@if [ -n "$(strip $(HUB_DEBS))" ]; then apt-get update -qq && apt-get install -y -qq $(HUB_DEBS) >/dev/null; fi
+	@test -x $(HUB)/venv/bin/python || $(HUB_PYTHON) -m venv $(HUB)/venv
+	$(HUB)/venv/bin/python -m pip install --quiet -r requirements.txt -r $(HUB)/requirements.txt 'pytest>=8,<10'
+	@touch $@
+
+$(HUB)/node_modules/.installed: $(HUB)/package.json $(HUB)/package-lock.json $(HUB)/venv/.installed
+	cd $(HUB) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+test-hub: setup-hub
+	NNLAB_TEST_HUB=1 PATH="$(abspath $(HUB))/venv/bin:$$PATH" $(HUB)/venv/bin/python -m pytest -rP tests/hub $(PYTEST_ARGS)

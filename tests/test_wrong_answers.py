@@ -1,0 +1,327 @@
+"""Typical wrong answers, and correct answers in another style, locked in: what Validate says and what grading gives.
+
+Each row of `ANSWERS` replaces one solution cell of an otherwise perfect submission. A wrong answer must lose
+that cell's test points and no other (one bug is never punished twice), and Validate must report that cell
+exactly when its visible tests can see the mistake (`visible`); a correct answer in another style must earn
+full marks and pass Validate. Validate runs nbgrader's `Validator`, the code behind the toolbar button;
+grading runs `tools.grade` (ordinary `nbgrader autograde` processes) on all rows as one class.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from tools.adversarial import cell_scores
+from tools.course import assignments
+from tools.grade import grade_class
+from tools.submissions import fill_solutions, solution_sources
+
+pytestmark = pytest.mark.slow
+
+
+@dataclass(frozen=True)
+class Answer:
+    assignment: str
+    cell: str  # the solution cell's grade id; its test cell is test_<cell>
+    source: str
+    correct: bool  # True: another correct style, must earn everything
+    visible: bool = True  # for a wrong answer: do the visible tests (Validate) see the mistake?
+    why: str = ""
+    # Validate runs the later functions' visible tests on the student's own earlier functions, so in 04 one bug
+    # also fails the cells that build on it there; grading swaps in references and charges it once.
+    also_in_validate: tuple[str, ...] = ()
+
+
+def fn(text: str) -> str:
+    return text.strip("\n") + "\n"
+
+
+ANSWERS = [
+    # 01_activations
+    Answer("01_activations", "sigmoid", fn("def sigmoid(z):\n    return 1 / (1 + np.exp(z))"), False,
+           why="mirrored: exp(z) for exp(-z)"),
+    Answer("01_activations", "step_function", fn("def step_function(z):\n    return (z >= 0).astype(float)"), False,
+           why="1 at z = 0"),
+    Answer("01_activations", "softmax", fn("def softmax(z):\n    e = np.exp(z - np.max(z))\n"
+                                          "    return e / np.sum(e, axis=0, keepdims=True)"), False,
+           why="one maximum for the whole array: columns far apart underflow"),
+    Answer("01_activations", "leaky_relu", fn("def leaky_relu(z, alpha=0.01):\n    return np.maximum(alpha, z)"),
+           False, why="alpha instead of alpha * z"),
+    Answer("01_activations", "numerical_derivative",
+           fn("def numerical_derivative(f, z, eps=1e-5):\n    return (f(z + eps) - f(z)) / eps"), False,
+           why="forward difference"),
+    Answer("01_activations", "relu", fn("def relu(z):\n    return z * (z > 0)"), True),
+    Answer("01_activations", "tanh", fn("def tanh(z):\n    return np.tanh(z)"), True),
+    Answer("01_activations", "sigmoid", fn("def sigmoid(z):\n    return np.exp(-np.logaddexp(0.0, -z))"), True),
+    # 02_initialization
+    Answer("02_initialization", "initialize_parameters_zeros", fn('''
+def initialize_parameters_zeros(layer_dims):
+    parameters = {}
+    for layer in range(1, len(layer_dims)):
+        parameters[f"W{layer}"] = np.zeros((layer_dims[layer], layer_dims[layer - 1]))
+        parameters[f"b{layer}"] = np.ones((layer_dims[layer], 1))
+    return parameters'''), False, why="biases of one"),
+    Answer("02_initialization", "initialize_parameters_random", fn('''
+def initialize_parameters_random(layer_dims, scale=0.01, seed=None):
+    rng = np.random.default_rng(seed)
+    parameters = {}
+    for layer in range(1, len(layer_dims)):
+        parameters[f"W{layer}"] = rng.standard_normal((layer_dims[layer], layer_dims[layer - 1])) * 0.01
+        parameters[f"b{layer}"] = np.zeros((layer_dims[layer], 1))
+    return parameters'''), False, why="ignores scale"),
+    Answer("02_initialization", "initialize_parameters_he", fn('''
+def initialize_parameters_he(layer_dims, seed=None):
+    rng = np.random.default_rng(seed)
+    parameters = {}
+    for layer in range(1, len(layer_dims)):
+        limit = np.sqrt(3.0) * np.sqrt(2.0 / layer_dims[layer - 1])  # uniform with He's standard deviation
+        parameters[f"W{layer}"] = rng.uniform(-limit, limit, (layer_dims[layer], layer_dims[layer - 1]))
+        parameters[f"b{layer}"] = np.zeros((layer_dims[layer], 1))
+    return parameters'''), False, visible=False, why="uniform draws with the right spread (only hidden tests look)"),
+    Answer("02_initialization", "count_distinct_units", fn('''
+def count_distinct_units(W, tol=1e-8):
+    return len(np.unique(W))'''), False, why="distinct values, not rows"),
+    Answer("02_initialization", "count_distinct_units", fn('''
+def count_distinct_units(W, tol=1e-8):
+    return len(np.unique(np.round(W / tol), axis=0))'''), False, visible=False,
+           why="rows rounded to a grid of step tol: close rows straddling a grid line count twice"),
+    Answer("02_initialization", "count_distinct_units", fn('''
+def count_distinct_units(W, tol=1e-8):
+    far = np.max(np.abs(W[:, None, :] - W[None, :, :]), axis=2) > tol
+    seen = 0
+    for i in range(W.shape[0]):
+        if np.all(far[i, :i]):
+            seen += 1
+    return seen'''), True),
+    Answer("02_initialization", "initialize_parameters_he", fn('''
+def initialize_parameters_he(layer_dims, seed=None):
+    rng = np.random.default_rng(seed)
+    parameters = {}
+    for layer in range(1, len(layer_dims)):
+        std = np.sqrt(2 / layer_dims[layer - 1])
+        parameters["W" + str(layer)] = rng.normal(0.0, 1.0, size=(layer_dims[layer], layer_dims[layer - 1])) * std
+        parameters["b" + str(layer)] = np.zeros((layer_dims[layer], 1))
+    return parameters'''), True),
+    # 03_dimensions
+    Answer("03_dimensions", "matmul_shape", fn('''
+def matmul_shape(shape_a, shape_b):
+    return (shape_a[0], shape_b[0])'''), False, why="wrong dimensions kept, no mismatch check"),
+    Answer("03_dimensions", "cache_shapes", fn('''
+def cache_shapes(layer_dims, m):
+    shapes = {"A0": (m, layer_dims[0]), "dA0": (m, layer_dims[0])}
+    for layer in range(1, len(layer_dims)):
+        for name in ("Z", "dZ", "A", "dA"):
+            shapes[f"{name}{layer}"] = (m, layer_dims[layer])
+    return shapes'''), False, why="rows are examples (the book's convention)"),
+    Answer("03_dimensions", "check_parameters", fn('''
+def check_parameters(parameters, layer_dims):
+    for layer in range(1, len(layer_dims)):
+        assert parameters[f"W{layer}"].shape == (layer_dims[layer], layer_dims[layer - 1]), f"W{layer} is wrong"
+        assert parameters[f"b{layer}"].shape == (layer_dims[layer], 1), f"b{layer} is wrong"'''), False,
+           why="assert instead of ValueError"),
+    Answer("03_dimensions", "to_column_convention", fn('''
+def to_column_convention(network):
+    parameters = {}
+    for layer in range(1, len(network) // 2 + 1):
+        parameters[f"W{layer}"] = network[f"W{layer}"].T.copy()
+        parameters[f"b{layer}"] = network[f"b{layer}"].copy()
+    return parameters'''), False, why="b left as a row"),
+    Answer("03_dimensions", "book_forward", fn('''
+def book_forward(network, x):
+    a1 = np.dot(network["W1"], x) + network["b1"]
+    z1 = sigmoid(a1)
+    a2 = np.dot(z1, network["W2"]) + network["b2"]
+    z2 = sigmoid(a2)
+    a3 = np.dot(z2, network["W3"]) + network["b3"]
+    return identity_function(a3)'''), False, why="W first in the row convention"),
+    Answer("03_dimensions", "parameter_shapes", fn('''
+def parameter_shapes(layer_dims):
+    return {name: shape for layer in range(1, len(layer_dims))
+            for name, shape in ((f"W{layer}", (layer_dims[layer], layer_dims[layer - 1])),
+                                (f"b{layer}", (layer_dims[layer], 1)))}'''), True),
+    Answer("03_dimensions", "book_forward", fn('''
+def book_forward(network, x):
+    a = x
+    for layer in (1, 2):
+        a = sigmoid(a @ network[f"W{layer}"] + network[f"b{layer}"])
+    return identity_function(a @ network["W3"] + network["b3"])'''), True),
+    # 04_deep_network
+    Answer("04_deep_network", "linear_activation_backward", fn('''
+def linear_activation_backward(dA, cache, activation):
+    linear_cache, Z = cache
+    if activation == "relu":
+        dZ = dA  # no copy: the next line zeroes entries of the caller's dA
+        dZ[Z <= 0] = 0
+    elif activation == "sigmoid":
+        s = 1 / (1 + np.exp(-Z))
+        dZ = dA * s * (1 - s)
+    else:
+        raise ValueError(f"unknown activation {activation!r}")
+    return linear_backward(dZ, linear_cache)'''), False, why="changes dA in place (the copy forgotten)",
+           also_in_validate=("test_L_model_backward",)),
+    Answer("04_deep_network", "L_model_forward", fn('''
+def L_model_forward(X, parameters):
+    caches = []
+    A = X
+    L = len(parameters) // 2
+    for layer in range(1, L + 1):
+        A, cache = linear_activation_forward(A, parameters[f"W{layer}"], parameters[f"b{layer}"], "sigmoid")
+        caches.append(cache)
+    return A, caches'''), False, why="sigmoid in every layer",
+           also_in_validate=("test_L_layer_model", "test_gradient_check")),
+    Answer("04_deep_network", "L_model_backward", fn('''
+def L_model_backward(AL, Y, caches):
+    grads = {}
+    L = len(caches)
+    dA = np.divide(Y, AL) - np.divide(1 - Y, 1 - AL)
+    for layer in range(L, 0, -1):
+        activation = "sigmoid" if layer == L else "relu"
+        dA, grads[f"dW{layer}"], grads[f"db{layer}"] = linear_activation_backward(dA, caches[layer - 1], activation)
+        grads[f"dA{layer - 1}"] = dA
+    return grads'''), False, why="dAL without its minus sign",
+           also_in_validate=("test_L_layer_model", "test_gradient_check")),
+    Answer("04_deep_network", "linear_activation_forward", fn('''
+def linear_activation_forward(A_prev, W, b, activation):
+    Z, linear_cache = linear_forward(A_prev, W, b)
+    if activation == "relu":
+        A = relu(Z)
+    elif activation == "sigmoid":
+        A = sigmoid(Z)
+    return A, (linear_cache, Z)'''), False, why="an unknown activation raises UnboundLocalError, not ValueError"),
+    Answer("04_deep_network", "linear_forward", fn('''
+def linear_forward(A_prev, W, b):
+    return W @ A_prev, (A_prev, W, b)'''), False, why="b forgotten",
+           also_in_validate=("test_linear_activation_forward", "test_L_model_forward", "test_L_layer_model",
+                             "test_gradient_check")),
+    Answer("04_deep_network", "update_parameters", fn('''
+def update_parameters(parameters, grads, learning_rate):
+    L = len(parameters) // 2
+    for layer in range(1, L + 1):
+        parameters["W" + str(layer)] -= learning_rate * grads["dW" + str(layer)]
+        parameters["b" + str(layer)] -= learning_rate * grads["db" + str(layer)]
+    return parameters'''), True),
+    Answer("04_deep_network", "linear_forward", fn('''
+def linear_forward(A_prev, W, b):
+    Z = np.dot(W, A_prev) + b
+    cache = (A_prev, W, b)
+    return Z, cache'''), True),
+    # 05_mnist
+    Answer("05_mnist", "predict", fn('''
+def predict(network, X):
+    A1 = sigmoid(network["W1"] @ X + network["b1"])
+    A2 = sigmoid(network["W2"] @ A1 + network["b2"])
+    return sigmoid(network["W3"] @ A2 + network["b3"])'''), False, why="sigmoid for the output layer"),
+    Answer("05_mnist", "accuracy", fn('''
+def accuracy(network, X, t, batch_size=None):
+    m = X.shape[1]
+    step = 1 if batch_size is None else batch_size
+    correct = 0
+    for start in range(0, m - step + 1, step):
+        Y = predict(network, X[:, start : start + step])
+        correct += int(np.sum(np.argmax(Y, axis=0) == t[start : start + step]))
+    return correct / m'''), False, why="drops the last, shorter batch"),
+    Answer("05_mnist", "accuracy", fn('''
+def accuracy(network, X, t, batch_size=None):
+    Y = predict(network, X)
+    return float(np.mean(np.argmax(Y, axis=1)[: len(t)] == t))'''), False, why="argmax over the wrong axis"),
+    Answer("05_mnist", "confusion_matrix", fn('''
+def confusion_matrix(t, y, num_classes=10):
+    C = np.zeros((num_classes, num_classes))
+    np.add.at(C, (t, y), 1)
+    return C'''), False, why="floats, not integer counts"),
+    Answer("05_mnist", "predict", fn('''
+def predict(network, X):
+    A1 = sigmoid(network["W1"] @ X + network["b1"])
+    A2 = sigmoid(network["W2"] @ A1 + network["b2"])
+    E = np.exp(network["W3"] @ A2 + network["b3"])
+    return E / E.sum(axis=0, keepdims=True)'''), False, why="softmax without subtracting the maximum: overflows"),
+    Answer("05_mnist", "confusion_matrix", fn('''
+def confusion_matrix(t, y, num_classes=10):
+    C = np.zeros((num_classes, num_classes), dtype=int)
+    for true, predicted in zip(t, y):
+        C[true, predicted] += 1
+    return C'''), True),
+    Answer("05_mnist", "predict", fn('''
+def predict(network, X):
+    A = X
+    for layer in (1, 2):
+        A = sigmoid(np.dot(network["W" + str(layer)], A) + network["b" + str(layer)])
+    Z = np.dot(network["W3"], A) + network["b3"]
+    Z = Z - Z.max(axis=0)
+    return np.exp(Z) / np.exp(Z).sum(axis=0)'''), True),
+    # 06_quizzes: the key never shows in Validate, so only malformed answers fail it
+    Answer("06_quizzes", "quiz1_answers", "quiz1_answers = {1, 2, 3, 4, 5, 6, 7}\n", False, visible=False,
+           why="every option chosen"),
+    Answer("06_quizzes", "quiz1_answers", "quiz1_answers = {1, 2, 4}\n", False, visible=False, why="one left out"),
+    Answer("06_quizzes", "quiz2_answers", "quiz2_answers = {1, 3, 6, 7, 10, 11, 12}\n", False, visible=False,
+           why="one wrong statement added"),
+    Answer("06_quizzes", "quiz2_answers", "quiz2_answers = set()\n", False, why="nothing chosen"),
+    Answer("06_quizzes", "quiz1_answers", "quiz1_answers = [1, 2, 4, 6]\n", False, why="a list, not a set"),
+    Answer("06_quizzes", "quiz1_answers", "quiz1_answers = {6, 4, 2, 1}\n", True),
+]
+
+
+def student(index: int, answer: Answer) -> str:
+    return f"wa-{index:02d}-{answer.assignment[:2]}"
+
+
+@pytest.fixture(scope="module")
+def graded(generated_course):
+    """Every row handed in as one student, graded as one class per assignment."""
+    course = generated_course
+    made = {}
+    for index, answer in enumerate(ANSWERS):
+        release = next((course / "release" / answer.assignment).glob("*.ipynb"))
+        solutions = solution_sources(course / "source" / answer.assignment / release.name)
+        assert answer.cell in solutions, f"{answer.assignment} has no solution cell {answer.cell}"
+        folder = course / "submitted" / student(index, answer) / answer.assignment
+        folder.mkdir(parents=True)
+        nb = fill_solutions(nbformat.read(release, as_version=4), solutions, {answer.cell: answer.source})
+        nbformat.write(nb, folder / release.name)
+        (folder / "timestamp.txt").write_text("2026-01-01 12:00:00.000000 UTC\n")
+        made[index] = folder / release.name
+    for name in assignments(course):
+        grade_class(course, name, jobs=2, feedback=False)
+    return course, made, cell_scores(course)
+
+
+def validate(path: Path) -> set[str]:
+    """The grade ids of the cells that Validate reports as failing (nbgrader's Validator, as the button runs it)."""
+    from nbgrader.validator import Validator
+
+    results = Validator().validate(str(path))
+    assert not results.get("changed") and not results.get("type_changed"), results
+    by_source = {cell.source.strip(): cell.metadata.get("nbgrader", {}).get("grade_id")
+                 for cell in nbformat.read(path, as_version=4).cells}
+    return {by_source.get(failure["source"], failure["source"][:60]) for failure in results.get("failed", [])}
+
+
+def test_the_table_covers_every_assignment():
+    for name in assignments(Path(__file__).resolve().parents[1]):
+        rows = [a for a in ANSWERS if a.assignment == name]
+        assert sum(not a.correct for a in rows) >= 5, f"{name} needs at least 5 typical wrong answers"
+        assert any(a.correct for a in rows), f"{name} needs a correct answer in another style"
+
+
+@pytest.mark.parametrize("index", range(len(ANSWERS)),
+                         ids=[f"{a.assignment[:2]}-{a.cell}-{'right' if a.correct else 'wrong'}-{i}"
+                              for i, a in enumerate(ANSWERS)])
+def test_answer_gets_the_verdict_it_deserves(graded, index):
+    course, made, scores = graded
+    answer = ANSWERS[index]
+    mine = {cell: (score, top) for (s, a, cell), (score, top, _) in scores.items()
+            if s == student(index, answer) and a == answer.assignment}
+    assert mine, f"{student(index, answer)} was not graded"
+    lost = {cell for cell, (score, top) in mine.items() if score < top - 1e-9}
+    failing = validate(made[index]) - {None}
+    if answer.correct:
+        assert not lost, f"a correct answer lost points on {sorted(lost)}"
+        assert not failing, f"Validate failed a correct answer on {sorted(failing)}"
+    else:
+        assert lost == {f"test_{answer.cell}"}, f"{answer.why}: lost points on {sorted(lost)}"
+        expected = ({f"test_{answer.cell}"} if answer.visible else set()) | set(answer.also_in_validate)
+        assert failing == expected, f"{answer.why}: Validate reported {sorted(failing)}, expected {sorted(expected)}"
