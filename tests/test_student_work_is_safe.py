@@ -29,6 +29,8 @@ NOT_RUN = {
     "benchmark": "reads the course and works in temporary copies (benchmarks/), minutes long",
     "grade-safely": "is `grade` with sandboxed kernels (tests/test_adversarial.py)",
     "setup": "installs packages only", "setup-dev": "installs packages only",
+    "test-hub": "creates Unix users and servers, needs root (tests/hub, run by .ci/run)",
+    "hub-setup": "installs the hub's packages only",
 }
 
 pytestmark = pytest.mark.slow
@@ -100,6 +102,10 @@ def test_every_make_target_keeps_or_refuses(course_with_edits):
     ran.add("grade")
     assert result.returncode == 0 or "generate_assignment" in result.stdout + result.stderr, result.stderr
     assert_kept(course, kept, "grade")
+    result = make(course, "report", "ASSIGNMENT=01_activations", env=env)  # nothing graded yet
+    ran.add("report")
+    assert result.returncode == 0 or (result.stdout + result.stderr).strip(), "make report failed silently"
+    assert_kept(course, kept, "report")
     assert (course / "dist" / "student" / "assignments" / "01_activations").is_dir()
 
     port = free_port()
