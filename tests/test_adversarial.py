@@ -18,6 +18,7 @@ from conftest import copy_course
 
 from tools.adversarial import CASES, PREFIX, cell_scores, format_verdicts, judge, make_suite
 from tools.course import assignments, nbgrader
+from tools.grade import grade_class
 from tools.grade_safely import grade_class_safely, sandbox_problem
 
 pytestmark = pytest.mark.slow
@@ -137,3 +138,34 @@ def test_regrading_gives_the_same_grades(graded_suite):
     grade_class_safely(course, name, jobs=2, feedback=False)
     assert {k: v for k, v in cell_scores(course).items() if k[1] == name} == first
     assert file_digests(course / "submitted") == submitted_before
+
+
+# --- the same content cheats without the sandbox: the in-kernel guard alone, on any machine ------------------------
+
+# What only the sandbox can stop (reading source/, writing outside the folder) and the cases about the machinery.
+NEEDS_SANDBOX = {"read-source", "writer"}
+CONTENT_CASES = [case.name for case in CASES if case.scope == "content" and case.name not in NEEDS_SANDBOX]
+
+
+@pytest.fixture(scope="module")
+def graded_without_sandbox(tmp_path_factory):
+    course = copy_course(tmp_path_factory.mktemp("adversarial-guard") / "course")
+    names = assignments(course)
+    for name in names:
+        nbgrader("generate_assignment", name, "--force", course_dir=course)
+    suite = make_suite(course, cases=CONTENT_CASES)
+    reports = {name: grade_class(course, name, jobs=2, feedback=False, export=False) for name in names}
+    return course, names, suite, reports
+
+
+def test_the_guard_alone_stops_every_content_cheat(graded_without_sandbox):
+    course, names, suite, reports = graded_without_sandbox
+    made = {(s.case, s.assignment) for s in suite}
+    expected = {(case, name) for case in CONTENT_CASES for name in names
+                if not (name == "06_quizzes" and case in NOT_FOR_VALUE_ANSWERS)}
+    assert made == expected, f"missing {sorted(expected - made)}, unexpected {sorted(made - expected)}"
+    verdicts = judge(course, suite)
+    print(format_verdicts(verdicts))
+    broken = [v for v in verdicts if not v.held]
+    assert not broken, "cheats that earned points without the sandbox:\n" + format_verdicts(broken)
+    assert all(v.graded for v in verdicts), [v.case for v in verdicts if not v.graded]
