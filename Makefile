@@ -18,7 +18,7 @@ BIN := $(abspath $(VENV))/bin
 export PATH := $(BIN):$(PATH)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: lab test lint demo release exchange clean-demo setup setup-dev grade benchmark grade-safely adversarial student-dist report
+.PHONY: lab test lint demo release exchange clean-demo setup setup-dev grade benchmark grade-safely adversarial student-dist report hub-setup test-hub
 
 setup: $(VENV)/.student-installed
 setup-dev: $(VENV)/.dev-installed
@@ -100,7 +100,7 @@ HUB := deploy/jupyterhub
 HUB_PYTHON ?= /usr/bin/python3
 HUB_DEBS := $(if $(wildcard /usr/lib/postgresql/*/bin/initdb),,postgresql) \
 	$(if $(shell command -v npm),,nodejs npm) $(if $(shell $(HUB_PYTHON) -c 'import ensurepip' 2>/dev/null && echo y),,python3-venv)
-setup-hub: $(HUB)/venv/.installed $(HUB)/node_modules/.installed
+hub-setup: $(HUB)/venv/.installed $(HUB)/node_modules/.installed
 
 $(HUB)/venv/.installed: requirements.txt pyproject.toml $(HUB)/requirements.txt
 	@if [ -n "$(strip $(HUB_DEBS))" ]; then apt-get update -qq && apt-get install -y -qq $(HUB_DEBS) >/dev/null; fi
@@ -112,5 +112,5 @@ $(HUB)/node_modules/.installed: $(HUB)/package.json $(HUB)/package-lock.json $(H
 	cd $(HUB) && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-test-hub: setup-hub
+test-hub: hub-setup
 	NNLAB_TEST_HUB=1 PATH="$(abspath $(HUB))/venv/bin:$$PATH" $(HUB)/venv/bin/python -m pytest -rP tests/hub $(PYTEST_ARGS)

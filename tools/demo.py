@@ -21,7 +21,7 @@ from nnlab.course import COURSE_ID
 
 from .course import REPO_ROOT, Step, assignments, nbgrader
 from .exchange import ensure_exchange
-from .gradebook import AssignmentScore, format_table, read_scores
+from .gradebook import AssignmentScore, format_table, gradebook_url, read_scores, sqlite_path
 from .release import UnsavedEdits, generate
 from .submissions import PLANTED_MISTAKES, fill_notebooks
 
@@ -136,7 +136,8 @@ def clean_demo(course_dir: Path = REPO_ROOT) -> None:
     for student in DEMO_STUDENTS:
         for step in ("submitted", "autograded", "feedback"):
             shutil.rmtree(course_dir / step / student, ignore_errors=True)
-        if (course_dir / "gradebook.db").exists():
+        database_file = sqlite_path(gradebook_url(course_dir))
+        if database_file is None or database_file.exists():  # a database server, or an SQLite file already made
             nbgrader("db", "student", "remove", student, "--force", course_dir=course_dir, check=False)
     shutil.rmtree(course_dir / DEMO_DIR, ignore_errors=True)
     print(f"Removed the demo students {', '.join(DEMO_STUDENTS)} and {course_dir / DEMO_DIR} from {course_dir}.")

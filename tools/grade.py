@@ -1,14 +1,26 @@
-"""Grade a whole class with nbgrader across the machine's cores, with progress, a summary and grades.csv.
+"""Grade a whole class with nbgrader across cores or machines, with progress, a summary and grades.csv.
 
 nbgrader grades serially in one process. This command splits the students of
 ``submitted/*/<assignment>/`` into batches and runs ordinary ``nbgrader autograde``
 (then ``nbgrader generate_feedback``) processes on them in parallel, each told to
 skip every student outside its batch. The grading itself is nbgrader's own, so the
-grades and feedback are those a serial run gives; the gradebook is SQLite, shared by
-the processes with a generous lock timeout, and every student is created in it
-before the parallel part starts.
+grades and feedback are those a serial run gives. The gradebook is the one the course's
+nbgrader configuration names (`tools.gradebook.gradebook_url`): SQLite by default, shared
+by the processes with a generous lock timeout, or a PostgreSQL server; every student is
+created in it before the parallel part starts.
 
     python -m tools.grade ASSIGNMENT [--jobs N] [--no-feedback] [--course-dir DIR]
+
+Grading workers spread a class over processes or machines that share the gradebook:
+
+    python -m tools.grade ASSIGNMENT --workers N          # coordinator: N local workers, then feedback + export
+    python -m tools.grade ASSIGNMENT --worker --students a,b,c   # one worker: autograde only these students
+    python -m tools.grade ASSIGNMENT --worker --shard I/N         # the I-th of N slices (a Kubernetes Indexed Job)
+    python -m tools.grade ASSIGNMENT --finish              # after workers elsewhere: feedback + export once
+
+A worker writes ``autograded/<student>/`` for its students in its course folder (on a cluster: the
+course folder on a shared volume) and their grades in the shared gradebook; it prints one line
+``autograded <student>`` or ``failed <student>`` per student and never generates feedback or exports.
 """
 
 from __future__ import annotations
@@ -16,6 +28,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import subprocess
 import sys
 import threading
 import time
@@ -26,14 +39,18 @@ from pathlib import Path
 from nbgrader.api import Gradebook, MissingEntry
 
 from .course import REPO_ROOT, nbgrader, notebooks
-from .gradebook import format_table, gradebook_url, read_scores
+from .gradebook import describe, format_table, gradebook_url, read_scores, with_lock_timeout
 
 # Parallel processes already use every core: each grading kernel's numpy gets one thread, so kernels
 # do not fight over cores (numpy's results are the same within the tests' tolerances).
 ONE_THREAD_EACH = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
-# Seconds a process waits for another one's write lock on the SQLite gradebook before failing.
+# Seconds a process waits for another one's write lock on an SQLite gradebook before failing (a database
+# server such as PostgreSQL locks rows, not the file: its URL is left as configured).
 GRADEBOOK_LOCK_TIMEOUT = 300
+
+# What a worker prints for each student it finishes, one line each (the coordinator and cluster logs read them).
+WORKER_DONE, WORKER_FAILED = "autograded", "failed"
 
 
 @dataclass
@@ -118,8 +135,12 @@ def _run_batch(
 ) -> int:
     """One nbgrader process for one batch of students; reports each student as nbgrader finishes them."""
     others = [s for s in everyone if s not in batch]
-    db_url = f"{gradebook_url(course_dir)}?timeout={GRADEBOOK_LOCK_TIMEOUT}"
-    args = [command, assignment, "--force", f"--CourseDirectory.db_url={db_url}"]
+    args = [command, assignment, "--force"]
+    db_url = gradebook_url(course_dir)
+    if with_lock_timeout(db_url, GRADEBOOK_LOCK_TIMEOUT) != db_url:
+        # SQLite only: its URL holds no password. A server's URL is never put on a command line
+        # (every user can read /proc/<pid>/cmdline): nbgrader reads it from the configuration itself.
+        args.append(f"--CourseDirectory.db_url={with_lock_timeout(db_url, GRADEBOOK_LOCK_TIMEOUT)}")
     if others:
         args.append(f"--CourseDirectory.student_id_exclude={','.join(others)}")
     # nbgrader logs "Converting notebook <root>/<step>/<student>/<assignment>/..." as it starts each student.
@@ -164,28 +185,66 @@ def _failed_students(course_dir: Path, assignment: str, students: list[str], n_n
 
 
 def run_in_parallel(
-    course_dir: Path, command: str, assignment: str, students: list[str], jobs: int, label: str, stream=sys.stdout
+    course_dir: Path,
+    command: str,
+    assignment: str,
+    students: list[str],
+    jobs: int,
+    label: str,
+    stream=sys.stdout,
+    everyone: list[str] | None = None,
+    on_finished=None,
 ) -> None:
-    """Run ``nbgrader <command>`` over ``students`` in parallel batches, showing progress as they finish."""
-    progress = Progress(len(students), label, stream)
+    """Run ``nbgrader <command>`` over ``students`` in parallel batches, showing progress as they finish.
+
+    ``everyone`` is every student nbgrader could see in the course folder (default: ``students``);
+    each process skips all of them but its batch. ``on_finished(student, had_error)`` replaces the
+    progress bar (a worker prints one line per student instead).
+    """
+    progress = None if on_finished else Progress(len(students), label, stream)
     finished, failed = set(), set()
     lock = threading.Lock()
 
     def on_student(student: str, had_error: bool) -> None:
         with lock:
+            if student not in students or student in finished:
+                return
             finished.add(student)
             if had_error:
                 failed.add(student)
-            progress.update(done=len(finished), failed=len(failed))
+            if on_finished:
+                on_finished(student, had_error)
+            else:
+                progress.update(done=len(finished), failed=len(failed))
 
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         runs = [
-            pool.submit(_run_batch, course_dir, command, assignment, b, students, on_student)
+            pool.submit(_run_batch, course_dir, command, assignment, b, everyone or students, on_student)
             for b in batches(students, jobs)
         ]
         for run in runs:
             run.result()  # a failure of this tool itself (not of a student's notebook) surfaces here
-    progress.close()
+    if progress:
+        progress.close()
+
+
+def _class_report(course_dir: Path, assignment: str) -> ClassGrading:
+    students = submitted_students(course_dir, assignment)
+    if not students:
+        raise SystemExit(f"No submissions in {course_dir / 'submitted'}/*/{assignment}/.")
+    n_notebooks = len(notebooks(course_dir, assignment, "release")) or len(notebooks(course_dir, assignment))
+    return ClassGrading(assignment, students, n_notebooks)
+
+
+def _finish(course_dir: Path, report: ClassGrading, jobs: int, feedback: bool, export: bool, stream) -> None:
+    """What the coordinator does once every student is autograded: failures, feedback, grades.csv."""
+    report.failed = _failed_students(course_dir, report.assignment, report.students, report.notebooks_per_student)
+    graded = [s for s in report.students if s not in report.failed]
+    if feedback and graded:
+        run_in_parallel(course_dir, "generate_feedback", report.assignment, graded, jobs, "feedback ", stream)
+    if export:
+        nbgrader("export", "--to", str(course_dir / "grades.csv"), course_dir=course_dir)
+    report.done = set(graded)
 
 
 def grade_class(
@@ -195,28 +254,101 @@ def grade_class(
     feedback: bool = True,
     export: bool = True,
     stream=sys.stdout,
+    workers: int | None = None,
+    autograde: bool = True,
 ) -> ClassGrading:
-    """Autograde (and give feedback to) every submitted student of ``assignment``; write grades.csv."""
+    """Autograde (and give feedback to) every submitted student of ``assignment``; write grades.csv.
+
+    With ``workers``, the class is split into that many worker processes (`grade_as_worker`, each
+    ``jobs`` nbgrader processes wide, 1 by default) instead of one process's threads; without
+    ``autograde``, students already autograded by workers elsewhere only get feedback and the export.
+    """
     course_dir = Path(course_dir).resolve()
     jobs = jobs or os.cpu_count() or 1
-    students = submitted_students(course_dir, assignment)
-    if not students:
-        raise SystemExit(f"No submissions in {course_dir / 'submitted'}/*/{assignment}/.")
-    n_notebooks = len(notebooks(course_dir, assignment, "release")) or len(notebooks(course_dir, assignment))
-    report = ClassGrading(assignment, students, n_notebooks)
+    report = _class_report(course_dir, assignment)
+    students = report.students
     start = time.perf_counter()
     prepare_gradebook(course_dir, assignment, students)
-    print(f"Grading {assignment}: {len(students)} students, {jobs} parallel jobs", file=stream)
-    run_in_parallel(course_dir, "autograde", assignment, students, jobs, "autograde", stream)
-    report.failed = _failed_students(course_dir, assignment, students, n_notebooks)
-    graded = [s for s in students if s not in report.failed]
-    if feedback and graded:
-        run_in_parallel(course_dir, "generate_feedback", assignment, graded, jobs, "feedback ", stream)
-    if export:
-        nbgrader("export", "--to", str(course_dir / "grades.csv"), course_dir=course_dir)
-    report.done = set(graded)
+    gradebook = describe(gradebook_url(course_dir))
+    if not autograde:
+        print(f"Finishing {assignment}: {len(students)} students (gradebook {gradebook})", file=stream)
+    elif workers:
+        print(f"Grading {assignment}: {len(students)} students, {workers} workers (gradebook {gradebook})", file=stream)
+        run_workers(course_dir, assignment, students, workers, stream)
+    else:
+        print(f"Grading {assignment}: {len(students)} students, {jobs} parallel jobs", file=stream)
+        run_in_parallel(course_dir, "autograde", assignment, students, jobs, "autograde", stream)
+    _finish(course_dir, report, jobs, feedback, export, stream)
     report.seconds = time.perf_counter() - start
     return report
+
+
+def shard(students: list[str], index: int, count: int) -> list[str]:
+    """The ``index``-th (from 0) of ``count`` slices of the class: the same split `run_workers` makes."""
+    if not 0 <= index < count:
+        raise SystemExit(f"shard {index}/{count}: the index must be from 0 to {count - 1}")
+    groups = batches(students, count)
+    return groups[index] if index < len(groups) else []
+
+
+def grade_as_worker(
+    course_dir: Path, assignment: str, students: list[str], jobs: int = 1, stream=sys.stdout
+) -> dict[str, str]:
+    """One grading worker: autograde ``students`` against the shared gradebook; return the failed ones.
+
+    Writes ``autograded/<student>/<assignment>/`` in ``course_dir`` and the grades in the gradebook
+    the course's configuration names; prints ``autograded <student>`` or ``failed <student>`` per student.
+    """
+    course_dir = Path(course_dir).resolve()
+    report = _class_report(course_dir, assignment)
+    unknown = sorted(set(students) - set(report.students))
+    if unknown:
+        raise SystemExit(f"No submission of {assignment} in {course_dir / 'submitted'} for: {', '.join(unknown)}")
+    if not students:
+        return {}
+    prepare_gradebook(course_dir, assignment, students)  # the coordinator did it already; a cluster job may not
+
+    def on_finished(student: str, had_error: bool) -> None:
+        print(f"{WORKER_FAILED if had_error else WORKER_DONE} {student}", file=stream, flush=True)
+
+    run_in_parallel(course_dir, "autograde", assignment, students, max(1, jobs), "autograde", stream,
+                    everyone=report.students, on_finished=on_finished)
+    return _failed_students(course_dir, assignment, students, report.notebooks_per_student)
+
+
+def run_workers(course_dir: Path, assignment: str, students: list[str], workers: int, stream=sys.stdout) -> None:
+    """Split ``students`` over ``workers`` local worker processes (``--worker``), show their progress, wait."""
+    groups = batches(students, workers)
+    progress = Progress(len(students), "autograde", stream)
+    finished, failed = set(), set()
+    lock = threading.Lock()
+    log_dir = Path(course_dir) / "grading-logs"
+    log_dir.mkdir(exist_ok=True)
+
+    def run(index: int, group: list[str]) -> int:
+        command = [sys.executable, "-m", "tools.grade", assignment, "--worker", "--students", ",".join(group),
+                   "--course-dir", str(course_dir), "--jobs", "1"]
+        lines = []
+        with subprocess.Popen(command, cwd=REPO_ROOT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1) as process:
+            for line in process.stdout:
+                lines.append(line)
+                word, _, student = line.strip().partition(" ")
+                if word in (WORKER_DONE, WORKER_FAILED) and student in group:
+                    with lock:
+                        finished.add(student)
+                        if word == WORKER_FAILED:
+                            failed.add(student)
+                        progress.update(done=len(finished), failed=len(failed))
+        (log_dir / f"{assignment}-worker-{index}.log").write_text("".join(lines))
+        if process.returncode not in (0, 1):  # 1: some students failed, reported after the gathering
+            raise RuntimeError(f"grading worker {index} stopped (exit {process.returncode}):\n{''.join(lines)[-4000:]}")
+        return process.returncode
+
+    with ThreadPoolExecutor(max_workers=len(groups)) as pool:
+        for result in [pool.submit(run, i, group) for i, group in enumerate(groups)]:
+            result.result()
+    progress.close()
 
 
 def argument_parser(description: str) -> argparse.ArgumentParser:
@@ -229,9 +361,43 @@ def argument_parser(description: str) -> argparse.ArgumentParser:
     return parser
 
 
+def _worker_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("grading workers (any gradebook; PostgreSQL for workers on several machines)")
+    group.add_argument("--workers", type=int, default=None,
+                       help="coordinator: split the class over N local worker processes, then feedback and export")
+    group.add_argument("--worker", action="store_true",
+                       help="be one worker: autograde only --students or --shard, no feedback, no export")
+    group.add_argument("--students", default=None, help="with --worker: comma-separated student ids")
+    group.add_argument("--shard", default=None, metavar="I/N",
+                       help="with --worker: the I-th (from 0) of N slices of the class, e.g. $JOB_COMPLETION_INDEX/8")
+    group.add_argument("--finish", action="store_true",
+                       help="coordinator after workers elsewhere: feedback and export for the autograded students")
+
+
+def _worker_main(args) -> int:
+    everyone = submitted_students(args.course_dir, args.assignment)
+    if args.students is not None:
+        students = [s for s in args.students.split(",") if s]
+    elif args.shard:
+        index, _, count = args.shard.partition("/")
+        students = shard(everyone, int(index), int(count))
+    else:
+        raise SystemExit("--worker needs --students a,b,c or --shard I/N")
+    failed = grade_as_worker(args.course_dir, args.assignment, students, args.jobs or 1)
+    print(f"worker: {len(students) - len(failed)} of {len(students)} students autograded", flush=True)
+    for student, reason in sorted(failed.items()):
+        print(f"  {student}: {reason}")
+    return 1 if failed else 0
+
+
 def main(argv=None) -> int:
-    args = argument_parser(__doc__.splitlines()[0]).parse_args(argv)
-    report = grade_class(args.course_dir, args.assignment, args.jobs, feedback=not args.no_feedback)
+    parser = argument_parser(__doc__.splitlines()[0])
+    _worker_arguments(parser)
+    args = parser.parse_args(argv)
+    if args.worker:
+        return _worker_main(args)
+    report = grade_class(args.course_dir, args.assignment, args.jobs, feedback=not args.no_feedback,
+                         workers=args.workers, autograde=not args.finish)
     rows = read_scores(args.course_dir, args.assignment)
     print()
     print(format_table(rows))

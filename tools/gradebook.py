@@ -1,4 +1,12 @@
-"""Scores read back from nbgrader's gradebook, and the per-student table the instructor tools print."""
+"""The course's gradebook (the one its nbgrader configuration names), its scores, and the table the tools print.
+
+Every course tool reaches the gradebook through `gradebook_url`, which reads ``CourseDirectory.db_url``
+from the nbgrader configuration exactly as nbgrader does (the Jupyter config folders, then the course's
+own ``nbgrader_config.py``): SQLite at ``<course>/gradebook.db`` by default, PostgreSQL when the
+configuration says so, e.g. ``postgresql+psycopg://grader@127.0.0.1:5432/dnn_foundations``. Never put a
+password in that URL (any user can read a process's command line and the course's files): libpq reads it
+from ``~/.pgpass`` (mode 600) or the file ``PGPASSFILE`` names, or uses peer authentication over a Unix socket.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
+from sqlalchemy.engine import make_url
+
+CONFIG_NAME = "nbgrader_config"
 
 
 @dataclass
@@ -22,8 +33,61 @@ class AssignmentScore:
     lost_cells: list[str] = field(default_factory=list)
 
 
+def nbgrader_config(course_dir: Path):
+    """The configuration nbgrader would load in ``course_dir``: Jupyter's config folders, then the course's own.
+
+    The same files in the same order as ``nbgrader.apps.NbGrader.load_config_file`` run in ``course_dir``
+    (``nbgrader_config.py`` and ``.json`` in each folder of ``jupyter --paths``, the course folder last and
+    strongest), without changing this process's working directory.
+    """
+    from jupyter_core.paths import jupyter_config_dir, jupyter_config_path
+    from traitlets.config import Config
+    from traitlets.config.loader import ConfigFileNotFound, JSONFileConfigLoader, PyFileConfigLoader
+
+    config = Config()
+    jupyter_folders = jupyter_config_path()  # strongest first, as JupyterApp.config_file_paths
+    if jupyter_config_dir() not in jupyter_folders:
+        jupyter_folders.insert(0, jupyter_config_dir())
+    folders = [*reversed(jupyter_folders), str(Path(course_dir).resolve())]
+    for folder in folders:
+        for loader_class, suffix in ((PyFileConfigLoader, ".py"), (JSONFileConfigLoader, ".json")):
+            try:
+                config.merge(loader_class(CONFIG_NAME + suffix, path=folder).load_config())
+            except ConfigFileNotFound:
+                continue
+    return config
+
+
 def gradebook_url(course_dir: Path) -> str:
-    return f"sqlite:///{Path(course_dir).resolve() / 'gradebook.db'}"
+    """``CourseDirectory.db_url`` of the course in ``course_dir``: what every nbgrader command there uses."""
+    from nbgrader.coursedir import CourseDirectory
+
+    config = nbgrader_config(course_dir)
+    if "root" not in config.CourseDirectory:
+        config.CourseDirectory.root = str(Path(course_dir).resolve())  # nbgrader's default: the folder it runs in
+    return CourseDirectory(config=config).db_url
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of an SQLite gradebook URL; None for a database server (PostgreSQL, MySQL)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    return Path(parsed.database) if parsed.database and parsed.database != ":memory:" else None
+
+
+def with_lock_timeout(url: str, seconds: int) -> str:
+    """``url`` telling SQLite to wait ``seconds`` for another process's write lock; a server URL as it is."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return url
+    return parsed.update_query_dict({"timeout": str(seconds)}).render_as_string(hide_password=False)
+
+
+def describe(url: str) -> str:
+    """The gradebook named for a person: the SQLite file, or the server URL without any password."""
+    path = sqlite_path(url)
+    return str(path) if path else make_url(url).render_as_string(hide_password=True)
 
 
 def read_scores(course_dir: Path, assignment: str | None = None) -> list[AssignmentScore]:
@@ -54,6 +118,21 @@ def read_scores(course_dir: Path, assignment: str | None = None) -> list[Assignm
                                 row.manual_score += grade.score
                 rows.append(row)
     return rows
+
+
+def cell_scores(course_dir: Path, assignment: str | None = None) -> dict[tuple[str, str, str, str], tuple]:
+    """Every graded cell's (score, max score, needs manual grade) by (student, assignment, notebook, cell)."""
+    scores = {}
+    with Gradebook(gradebook_url(course_dir)) as gb:
+        for found in gb.assignments:
+            if assignment is not None and found.name != assignment:
+                continue
+            for submission in found.submissions:
+                for notebook in submission.notebooks:
+                    for grade in notebook.grades:
+                        key = (submission.student.id, found.name, notebook.name, grade.name)
+                        scores[key] = (grade.score, grade.max_score, grade.needs_manual_grade)
+    return scores
 
 
 def format_table(rows: list[AssignmentScore]) -> str:

@@ -1,0 +1,79 @@
+"""The hub tests: real PostgreSQL, JupyterHub and Unix users on this machine. Run by ``make test-hub`` only.
+
+They need root (``useradd``, servers run as other users) and what ``make hub-setup`` installs (JupyterHub,
+psycopg and the course in ``deploy/jupyterhub/venv``, configurable-http-proxy in ``deploy/jupyterhub``,
+Debian's PostgreSQL). ``make test`` never collects them: this folder is ignored unless ``NNLAB_TEST_HUB=1``,
+which ``make test-hub`` sets.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import signal
+from pathlib import Path
+
+import pytest
+
+# Modules here and the tests they reuse say `from conftest import ...`, which finds this file first:
+# it offers the parent conftest's helpers under the same names.
+_spec = importlib.util.spec_from_file_location("nnlab_tests_conftest", Path(__file__).parents[1] / "conftest.py")
+_parent = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_parent)
+REPO_ROOT, copy_course = _parent.REPO_ROOT, _parent.copy_course
+
+if os.environ.get("NNLAB_TEST_HUB") != "1":
+    collect_ignore_glob = ["*"]
+
+
+def _stop_on_sigterm(signum, frame):  # a CI timeout or `kill <pid>`: run every clean-up below, then stop
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+@pytest.fixture(scope="session")
+def root_only():
+    if os.geteuid() != 0:
+        pytest.fail("the hub tests need root (useradd, servers run as throwaway users): run `sudo make test-hub`")
+    previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    yield
+    signal.signal(signal.SIGTERM, previous)
+
+
+@pytest.fixture(scope="session")
+def scratch(root_only):
+    """A folder under /tmp for the servers' files and the throwaway users' homes, removed afterwards."""
+    from servers import private_folder
+
+    folder = private_folder("nnlab-hub-")
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def users(scratch):
+    from servers import ThrowawayUsers
+
+    homes = scratch / "home"
+    homes.mkdir()
+    os.chmod(homes, 0o755)
+    made = ThrowawayUsers(homes)
+    try:
+        yield made
+    finally:
+        made.remove_all()
+
+
+@pytest.fixture(scope="session")
+def postgres(scratch, users):
+    """A PostgreSQL cluster on 127.0.0.1, run by a throwaway user, stopped and removed afterwards."""
+    from servers import PostgresCluster
+
+    owner = users.add("pg").pw_name
+    cluster = PostgresCluster(scratch / "postgres", owner)
+    try:
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.stop()
+        shutil.rmtree(cluster.folder, ignore_errors=True)
