@@ -93,24 +93,37 @@ benchmark: setup
 student-dist: setup
 	$(BIN)/python -m tools.student_dist $(if $(REPLACE),--replace)
 
-# The hub's environment (deploy/jupyterhub/): Debian's PostgreSQL, Node.js and venv if missing (root, apt-get),
-# a virtual environment every user can run (from Debian's Python, never one under /root) with the course,
-# JupyterHub and psycopg, and configurable-http-proxy from package-lock.json. Tests download nothing.
+# The hub's environment, installed as deploy/jupyterhub/README.md installs it on a site, so that the throwaway users'
+# servers never read this repository (wherever it is cloned, even under /root): Debian's PostgreSQL, Node.js and
+# venv if missing (root, apt-get); HUB_VENV, a virtual environment outside the repository that every user can read
+# and run (from Debian's Python), with the course's requirements.txt (without its `-e .`), the hub's, pytest, wheel
+# and the course's package itself, not editable, built from a copy of nnlab/ and grader/ (so nothing is written
+# here) and reinstalled by every `make hub-setup` (quick); configurable-http-proxy
+# from package-lock.json (run by the hub, as root, so it stays here). Tests download nothing.
 HUB := deploy/jupyterhub
 HUB_PYTHON ?= /usr/bin/python3
+HUB_VENV ?= /opt/nnlab-hub/venv
 HUB_DEBS := $(if $(wildcard /usr/lib/postgresql/*/bin/initdb),,postgresql) \
 	$(if $(shell command -v npm),,nodejs npm) $(if $(shell $(HUB_PYTHON) -c 'import ensurepip' 2>/dev/null && echo y),,python3-venv)
-hub-setup: $(HUB)/venv/.installed $(HUB)/node_modules/.installed
+hub-setup: $(HUB_VENV)/.installed $(HUB)/node_modules/.installed
+	@umask 022 && staging=$$(mktemp -d) && trap 'rm -rf "$$staging"' EXIT && \
+	  tar -cf - --exclude=__pycache__ pyproject.toml README.md nnlab grader | tar -xf - -C "$$staging" && \
+	  $(HUB_VENV)/bin/python -m pip install --quiet --no-deps --no-build-isolation --force-reinstall "$$staging"
+	@echo "hub-setup: the course's package installed into $(HUB_VENV) (not editable)"
 
-$(HUB)/venv/.installed: requirements.txt pyproject.toml $(HUB)/requirements.txt
+$(HUB_VENV)/.installed: requirements.txt pyproject.toml $(HUB)/requirements.txt
 	@if [ -n "$(strip $(HUB_DEBS))" ]; then apt-get update -qq && apt-get install -y -qq $(HUB_DEBS) >/dev/null; fi
-	@test -x $(HUB)/venv/bin/python || $(HUB_PYTHON) -m venv $(HUB)/venv
-	$(HUB)/venv/bin/python -m pip install --quiet -r requirements.txt -r $(HUB)/requirements.txt 'pytest>=8,<10'
+	@umask 022 && mkdir -p $(dir $(HUB_VENV)) && { test -x $(HUB_VENV)/bin/python || $(HUB_PYTHON) -m venv $(HUB_VENV); }
+	grep -v '^-e' requirements.txt > $(HUB_VENV)/course-requirements.txt
+	umask 022 && $(HUB_VENV)/bin/python -m pip install --quiet -r $(HUB_VENV)/course-requirements.txt \
+	  -r $(HUB)/requirements.txt 'pytest>=8,<10' wheel
+	@chmod -R a+rX $(HUB_VENV)
 	@touch $@
 
-$(HUB)/node_modules/.installed: $(HUB)/package.json $(HUB)/package-lock.json $(HUB)/venv/.installed
+$(HUB)/node_modules/.installed: $(HUB)/package.json $(HUB)/package-lock.json | $(HUB_VENV)/.installed
 	cd $(HUB) && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
 test-hub: hub-setup
-	NNLAB_TEST_HUB=1 PATH="$(abspath $(HUB))/venv/bin:$$PATH" $(HUB)/venv/bin/python -m pytest -rP tests/hub $(PYTEST_ARGS)
+	NNLAB_TEST_HUB=1 NNLAB_HUB_VENV=$(HUB_VENV) PATH="$(HUB_VENV)/bin:$$PATH" \
+	  $(HUB_VENV)/bin/python -m pytest -rP tests/hub $(PYTEST_ARGS)

@@ -1,9 +1,12 @@
 """The hub tests: real PostgreSQL, JupyterHub and Unix users on this machine. Run by ``make test-hub`` only.
 
 They need root (``useradd``, servers run as other users) and what ``make hub-setup`` installs (JupyterHub,
-psycopg and the course in ``deploy/jupyterhub/venv``, configurable-http-proxy in ``deploy/jupyterhub``,
-Debian's PostgreSQL). ``make test`` never collects them: this folder is ignored unless ``NNLAB_TEST_HUB=1``,
-which ``make test-hub`` sets.
+psycopg and the course's package, not editable, in the virtual environment ``NNLAB_HUB_VENV`` outside the
+repository, /opt/nnlab-hub/venv by default; configurable-http-proxy in ``deploy/jupyterhub``; Debian's
+PostgreSQL). ``make test`` never collects them: this folder is ignored unless ``NNLAB_TEST_HUB=1``, which
+``make test-hub`` sets. The throwaway users never read the repository: what they need of it is installed in that
+environment or copied into the scratch folder, so the tests pass wherever the repository is cloned (even under
+/root, which nobody else may enter).
 """
 
 from __future__ import annotations
@@ -42,7 +45,8 @@ def root_only():
 
 @pytest.fixture(scope="session")
 def scratch(root_only):
-    """A folder under /tmp for the servers' files and the throwaway users' homes, removed afterwards."""
+    """A folder every user may enter (under /tmp) for the servers' files, the throwaway users' homes and the
+    hub's configuration, removed afterwards."""
     from servers import private_folder
 
     folder = private_folder("nnlab-hub-")

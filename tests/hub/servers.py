@@ -45,9 +45,25 @@ def wait_for_port(port: int, seconds: float = 60, process: subprocess.Popen | No
     raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {seconds} s")
 
 
+def everyone_may_enter(path: Path) -> bool:
+    """Every folder from / down to ``path`` (``path`` included, if it is a folder) lets other users through."""
+    path = Path(path).resolve()
+    return all(os.stat(folder).st_mode & 0o001 for folder in [*path.parents, path] if folder.is_dir())
+
+
+def readable_by_everyone(path: Path) -> bool:
+    """Other users may reach ``path`` and read it (a file) or list it (a folder)."""
+    path = Path(path).resolve()
+    return everyone_may_enter(path) and bool(os.stat(path).st_mode & 0o004)
+
+
 def private_folder(prefix: str) -> Path:
-    """A fresh folder under /tmp that other users may traverse (not list): for the servers' files."""
-    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    """A fresh folder that other users may traverse (not list): for the servers' files.
+
+    In the temporary folder ($TMPDIR) if every user may enter it, otherwise in /tmp.
+    """
+    base = tempfile.gettempdir()
+    folder = Path(tempfile.mkdtemp(prefix=prefix, dir=base if everyone_may_enter(Path(base)) else "/tmp"))
     os.chmod(folder, 0o711)
     return folder
 

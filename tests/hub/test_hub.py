@@ -9,6 +9,12 @@ in (perfect, one planted mistake, untouched) through the contents API and submit
 student tries to rename and overwrite things in the exchange; the TA collects, grades with
 `python -m tools.grade --workers 2` in the service, releases feedback; the students fetch it. Every cell's grade
 and every feedback page must equal what serial nbgrader gives on SQLite for the same submitted files.
+
+As on a site (deploy/jupyterhub/README.md), the throwaway users never read this repository: their servers run from
+the hub's virtual environment (NNLAB_HUB_VENV, outside the repository, with the course's package installed, not
+editable), the hub's configuration and the users' Jupyter config are copied into the scratch folder, and the
+course account's course folder is a copy in its home. Only root reads the repository (pytest, and
+configurable-http-proxy, which the hub runs as root), so the test passes wherever the repository is cloned.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import os
 import pwd
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -25,7 +32,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from conftest import REPO_ROOT, copy_course
-from servers import Hub, execute, write_pgpass
+from servers import Hub, execute, readable_by_everyone, run_as, write_pgpass
 from test_gradebook_config import ASSIGNMENT, feedback_pages
 
 from nnlab.course import COURSE_ID
@@ -34,18 +41,67 @@ from tools.gradebook import cell_scores, gradebook_url
 from tools.submissions import fill_notebooks
 
 HUB_DIR = REPO_ROOT / "deploy" / "jupyterhub"
-VENV = HUB_DIR / "venv"
+# The hub's virtual environment (make test-hub runs the tests with its Python and says where it is).
+VENV = Path(os.environ.get("NNLAB_HUB_VENV") or sys.prefix)
+PACKAGES = ("nnlab", "grader")  # the course's package, as pyproject.toml ships it: code, resources, templates
 KINDS = {"s1": "perfect", "s2": "one_wrong", "s3": "untouched"}
 SERVICE = f"/services/{COURSE_ID}"
 
 
-def readable_by_everyone(path: Path) -> bool:
-    """Every folder above ``path`` lets other users through, and ``path`` itself is readable."""
-    path = Path(path).resolve()
-    for folder in [*reversed(path.parents), path]:
-        if not os.stat(folder).st_mode & 0o001:
-            return False
-    return True
+def inside(path: Path, folder: Path) -> bool:
+    return Path(path).resolve().is_relative_to(Path(folder).resolve())
+
+
+def shipped_files(package: Path) -> dict[str, bytes]:
+    """The files of the repository's ``package`` that its wheel carries (pyproject.toml's package-data)."""
+    return {str(p.relative_to(package)): p.read_bytes() for p in sorted(package.rglob("*"))
+            if p.is_file() and "__pycache__" not in p.parts and ".ipynb_checkpoints" not in p.parts
+            and (p.suffix == ".py" or {"resources", "templates"} & set(p.relative_to(package).parts))}
+
+
+def check_what_users_run(user: str) -> None:
+    """A throwaway user runs the hub's environment and imports the course's package from it, not from here.
+
+    The installed package must be this repository's (`make hub-setup` reinstalls it), resources and templates
+    included, and nothing the user imports may lie in the repository.
+    """
+    if inside(VENV, REPO_ROOT):
+        pytest.fail(f"the hub's environment {VENV} is inside the repository: build it elsewhere (make hub-setup)")
+    for path in (VENV / "bin" / "python", VENV / "bin" / "jupyterhub-singleuser"):
+        if not readable_by_everyone(path):
+            pytest.fail(f"{path} must be readable by every user (their servers run from it): make hub-setup")
+    probe = (f"import importlib, json, jupyterhub, nbgrader, psycopg\npackages = {PACKAGES!r}\n"
+             "print(json.dumps({p: importlib.import_module(p).__file__ for p in packages}))")
+    result = run_as(user, [str(VENV / "bin" / "python"), "-I", "-c", probe], capture_output=True, text=True)
+    if result.returncode != 0:
+        pytest.fail(f"a throwaway user cannot run {VENV}/bin/python with the course's package:\n{result.stderr}")
+    for package, init in json.loads(result.stdout).items():
+        installed = Path(init).parent
+        if inside(installed, REPO_ROOT):
+            pytest.fail(f"the users import {package} from the repository ({installed}): install it not editable")
+        expected, got = shipped_files(REPO_ROOT / package), shipped_files(installed)
+        stale = sorted(name for name in expected if got.get(name) != expected[name])
+        if stale:
+            pytest.fail(f"{installed} is not the repository's {package} ({', '.join(stale[:8])} missing or "
+                        "different): run `make hub-setup` (pyproject.toml's package-data lists what it ships)")
+
+
+def site_folder(scratch: Path) -> Path:
+    """The hub's folder as a site sets it up (README.md, step 3): its config and the users' Jupyter config,
+    copied from the repository into a folder every user may read."""
+    site = scratch / "jupyterhub"
+    site.mkdir()
+    shutil.copy(HUB_DIR / "jupyterhub_config.py", site / "jupyterhub_config.py")
+    shutil.copytree(HUB_DIR / "jupyter-config", site / "jupyter-config",
+                    ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
+    for root, _dirs, files in os.walk(site):
+        os.chmod(root, 0o755)
+        for name in files:
+            os.chmod(os.path.join(root, name), 0o644)
+    for folder in (site / "jupyter-config" / "users", site / "jupyter-config" / "formgrader"):
+        if not readable_by_everyone(folder):
+            pytest.fail(f"{folder} must be readable by every user (their servers read it)")
+    return site
 
 
 def chown_tree(folder: Path, user: str) -> None:
@@ -70,12 +126,11 @@ def hub_class(scratch, users, postgres):
     """The hub running for the course, with its users, course folder, exchange and gradebook; all undone after."""
     if not (VENV / "bin" / "jupyterhub-singleuser").exists() or not (HUB_DIR / "node_modules").is_dir():
         pytest.fail("run `make hub-setup` first (make test-hub does)")
-    if not readable_by_everyone(VENV / "bin" / "python") or not readable_by_everyone(REPO_ROOT / "nnlab"):
-        pytest.fail(f"{VENV} and {REPO_ROOT} must be readable by every user (students' servers run from them): "
-                    "clone the repository outside /root")
     instructor = users.add("instructor").pw_name
     ta = users.add("ta").pw_name
     students = {users.add(short).pw_name: kind for short, kind in KINDS.items()}
+    check_what_users_run(next(iter(students)))
+    site = site_folder(scratch)
 
     home = Path(pwd.getpwnam(instructor).pw_dir)
     course = home / COURSE_ID
@@ -91,7 +146,7 @@ def hub_class(scratch, users, postgres):
     chown_tree(home, instructor)
 
     exchange = ensure_exchange(scratch / "exchange")
-    hub = Hub(scratch / "hub", HUB_DIR / "jupyterhub_config.py", VENV, {
+    hub = Hub(scratch / "hub", site / "jupyterhub_config.py", VENV, {
         "NNLAB_HUB_COURSE_ACCOUNT": instructor,
         "NNLAB_HUB_COURSE_DIR": str(course),
         "NNLAB_HUB_INSTRUCTORS": instructor,
