@@ -330,11 +330,19 @@ def test_student_fetches_edits_validates_submits_and_reads_feedback(classroom, s
         record.note(f"fetched after {time.monotonic() - started:.0f} s")
 
         # 2. Open the notebook from the panel, write step_function in the cell editor, save with Ctrl+S.
-        # The panel re-renders its lists after a fetch; a click that lands mid-render is lost (or toggles the list
-        # twice), so a person clicks again: up to three tries.
+        # nbgrader's panel gives the assignment link its click handler (and its caret) only after rendering the list;
+        # a click before that follows the link's bare "#id" href, which JupyterLab's router answers by resetting the
+        # layout (the panel closes). A person sees the caret before clicking: so does the test, and it reopens the
+        # panel and clicks again should that still happen.
         for attempt in range(3):
+            if not page.locator("#assignments").is_visible():
+                record.note("the Assignments panel closed: opening it again")
+                open_assignment_list(page)
             fetched = assignment_rows(page, "fetched", 1)
-            fetched.locator("a.assignment-notebooks-link").click()
+            link = fetched.locator("a.assignment-notebooks-link")
+            expect(link.locator("i.fa-caret-right, i.fa-caret-down")).to_have_count(1, timeout=UI_TIMEOUT)
+            page.wait_for_timeout(500)
+            link.click()
             notebook_link = fetched.locator(".nested_list_item .item_name a", has_text=ASSIGNMENT)
             try:
                 expect(notebook_link).to_be_visible(timeout=UI_TIMEOUT // 3)
@@ -342,7 +350,7 @@ def test_student_fetches_edits_validates_submits_and_reads_feedback(classroom, s
             except AssertionError:
                 if attempt == 2:
                     raise
-                record.note("the fetched assignment's notebook list did not open: clicking again")
+                record.note("the fetched assignment's notebook list did not open: trying again")
         notebook_link.click()
         wait_for_kernel(page, lab, notebook_path)
         notebook = page.locator(CURRENT_NOTEBOOK)
