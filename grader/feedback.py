@@ -75,6 +75,13 @@ class FeedbackStep(Preprocessor):
     enabled = Bool(True, help="Whether to use this step when generating feedback").tag(config=True)
 
 
+class HiddenRegionStep(FeedbackStep):
+    """A step that needs the hidden-test markers (named as in nbgrader's ClearHiddenTests, spelling included)."""
+
+    begin_test_delimeter = Unicode("BEGIN HIDDEN TESTS").tag(config=True)
+    end_test_delimeter = Unicode("END HIDDEN TESTS").tag(config=True)
+
+
 class GetGradesAndPending(GetGrades):
     """nbgrader's ``GetGrades``, which also records in each graded cell whether a person still has to grade it."""
 
@@ -89,7 +96,7 @@ class GetGradesAndPending(GetGrades):
         cell.metadata.nbgrader["graded_by_hand"] = grade.manual_score is not None
 
 
-class CleanTracebacks(FeedbackStep):
+class CleanTracebacks(HiddenRegionStep):
     """Tracebacks that show the student's code and the test's message, not the helpers' internals or hidden tests.
 
     A traceback keeps its header, every frame in a notebook cell (``Cell In[12], line 3``) and the final
@@ -98,9 +105,6 @@ class CleanTracebacks(FeedbackStep):
     hidden region are dropped and the frame is marked as a hidden test when its failing line is one. Runs before
     `HideHiddenTests`, while the cells still hold the hidden regions that the line numbers refer to.
     """
-
-    begin_test_delimeter = Unicode("BEGIN HIDDEN TESTS").tag(config=True)
-    end_test_delimeter = Unicode("END HIDDEN TESTS").tag(config=True)
 
     def preprocess(self, nb, resources):
         self._hidden = {}  # execution count -> hidden line numbers of that cell (None: no such cell)
@@ -149,15 +153,13 @@ class CleanTracebacks(FeedbackStep):
         return "\n".join(kept)
 
 
-class HideHiddenTests(FeedbackStep):
+class HideHiddenTests(HiddenRegionStep):
     """Replace each hidden-test region of a cell's source by a one-line note; the cell's output is left as it is.
 
     The autograded notebook keeps the hidden tests (nbgrader puts them back before grading); the feedback shows
     the visible tests, the note, and everything the tests printed or raised.
     """
 
-    begin_test_delimeter = Unicode("BEGIN HIDDEN TESTS").tag(config=True)
-    end_test_delimeter = Unicode("END HIDDEN TESTS").tag(config=True)
     note = Unicode(HIDDEN_NOTE, help="The line shown where hidden tests were").tag(config=True)
 
     def preprocess_cell(self, cell, resources, index):

@@ -107,8 +107,7 @@ def _copy_nested(value):
     if isinstance(value, dict):
         return {key: _copy_nested(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
-        return type(value)(_copy_nested(item) for item in value) if isinstance(value, list) else tuple(
-            _copy_nested(item) for item in value)
+        return type(value)(_copy_nested(item) for item in value)
     return value
 
 

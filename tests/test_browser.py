@@ -15,7 +15,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -25,6 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from conftest import free_port
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (pip install playwright)")
 
@@ -95,12 +95,6 @@ class Lab:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def write_lab_settings(settings_dir: Path) -> None:
     for plugin, values in LAB_SETTINGS.items():
         path = settings_dir / f"{plugin}.jupyterlab-settings"
@@ -108,34 +102,34 @@ def write_lab_settings(settings_dir: Path) -> None:
         path.write_text(json.dumps(values, indent=2))
 
 
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory):
-    """One JupyterLab for the module, serving a copy of notebooks/, with settings isolated from the user's home."""
-    tmp = tmp_path_factory.mktemp("jupyterlab")
-    root = tmp / "notebooks"
-    # A copy, so checkpoints, saved outputs and nbgrader's validation never touch the repository.
-    shutil.copytree(REPO_ROOT / "notebooks", root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    settings_dir, workspaces_dir = tmp / "lab-user-settings", tmp / "lab-workspaces"
-    write_lab_settings(settings_dir)
+@contextmanager
+def running_jupyterlab(state: Path, root: Path, extra_env: dict | None = None):
+    """JupyterLab serving ``root`` on 127.0.0.1, its config, data and settings in ``state``; stopped afterwards.
 
+    Nothing comes from ~/.jupyter, ~/.local/share/jupyter or ~/.ipython (a test may put config in
+    ``state / "jupyter-config"`` first). Kernelspecs and lab extensions still come from the venv
+    (sys.prefix/share/jupyter), which jupyter_core always searches.
+    """
+    settings_dir, workspaces_dir = state / "lab-user-settings", state / "lab-workspaces"
+    write_lab_settings(settings_dir)
     python = str(VENV_PYTHON) if VENV_PYTHON.exists() else sys.executable
     env = dict(os.environ)
     env.update(
         PATH=f"{Path(python).parent}{os.pathsep}{env.get('PATH', '')}",
         # The kernel inherits this, so `import nnlab` works even if the package was not pip-installed.
         PYTHONPATH=os.pathsep.join(p for p in (str(REPO_ROOT), env.get("PYTHONPATH")) if p),
-        # Nothing from ~/.jupyter, ~/.local/share/jupyter or ~/.ipython. Kernelspecs and lab extensions
-        # still come from the venv (sys.prefix/share/jupyter), which jupyter_core always searches.
-        JUPYTER_CONFIG_DIR=str(tmp / "jupyter-config"),
-        JUPYTER_DATA_DIR=str(tmp / "jupyter-data"),
-        JUPYTER_RUNTIME_DIR=str(tmp / "jupyter-runtime"),
+        JUPYTER_CONFIG_DIR=str(state / "jupyter-config"),
+        # nbgrader keeps a student's submission cache here too: a fresh one per server.
+        JUPYTER_DATA_DIR=str(state / "jupyter-data"),
+        JUPYTER_RUNTIME_DIR=str(state / "jupyter-runtime"),
         JUPYTERLAB_SETTINGS_DIR=str(settings_dir),
         JUPYTERLAB_WORKSPACES_DIR=str(workspaces_dir),
-        IPYTHONDIR=str(tmp / "ipython"),
-        MPLCONFIGDIR=str(tmp / "matplotlib"),
+        IPYTHONDIR=str(state / "ipython"),
+        MPLCONFIGDIR=str(state / "matplotlib"),
+        **(extra_env or {}),
     )
     port, token = free_port(), secrets.token_hex(24)
-    log = tmp / "jupyterlab.log"
+    log = state / "jupyterlab.log"
     command = [
         python,
         "-m",
@@ -175,6 +169,17 @@ def lab(tmp_path_factory):
         yield server
     finally:
         stop_server(process, server)
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """One JupyterLab for the module, serving a copy of notebooks/, with settings isolated from the user's home."""
+    tmp = tmp_path_factory.mktemp("jupyterlab")
+    root = tmp / "notebooks"
+    # A copy, so checkpoints, saved outputs and nbgrader's validation never touch the repository.
+    shutil.copytree(REPO_ROOT / "notebooks", root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    with running_jupyterlab(tmp, root) as server:
+        yield server
 
 
 def stop_server(process: subprocess.Popen, server: Lab) -> None:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
 import shutil
 import sqlite3
 
 import pytest
-from conftest import copy_course
+from conftest import copy_course, feedback_pages
 
 from tools.course import nbgrader
 from tools.grade import batches, grade_class
@@ -27,21 +26,6 @@ def cell_grades(course) -> dict[tuple[str, str], float]:
             "JOIN submitted_assignment ON submitted_notebook.assignment_id = submitted_assignment.id"
         ).fetchall()
     return {(student, cell): score for student, cell, score in rows}
-
-
-def feedback_files(course) -> dict[str, str]:
-    """The text of every feedback page, without markup or whitespace.
-
-    Two serial runs of the same notebook differ in exactly two ways, which are removed: the kernel
-    splits printed output into chunks by timing (nbconvert gives each chunk its own HTML block), and
-    each widget gets a fresh random id.
-    """
-    pages = {}
-    for page in sorted((course / "feedback").rglob("*.html")):
-        text = re.sub(r"<[^>]+>", "", page.read_text())
-        text = re.sub(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{32}", "ID", text)
-        pages[str(page.relative_to(course))] = re.sub(r"\s+", "", text)
-    return pages
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +56,7 @@ def test_parallel_grades_and_feedback_equal_serial_and_survive_reruns(simulated_
         assert set(report.failed) == broken, f"run {run}: failures {report.failed}"
         assert report.done == set(kinds) - broken, f"run {run}: the broken notebook stopped other students"
         assert cell_grades(base) == expected, f"run {run}: parallel grades differ from serial nbgrader"
-        assert feedback_files(base) == feedback_files(serial), f"run {run}: feedback differs from serial"
+        assert feedback_pages(base) == feedback_pages(serial), f"run {run}: feedback differs from serial"
         with sqlite3.connect(base / "gradebook.db") as db:
             assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from bs4 import BeautifulSoup
+from conftest import HIDDEN_TESTS, region_lines
 
 from grader.feedback import HIDDEN_NOTE, CleanTracebacks, HideHiddenTests, SummarizeScores, latex_to_mathml
 from tools.course import assignments, nbgrader
@@ -27,7 +28,7 @@ from tools.submissions import make_submission
 REPO_ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO_ROOT / "tests" / "artifacts"
 STUDENTS = {"fb-one-wrong": "one_wrong", "fb-untouched": "untouched"}
-BEGIN, END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+BEGIN, END = HIDDEN_TESTS
 MIN_LINE = 20  # shorter hidden lines (`for ...:`, `)`) also occur in visible tests and prove nothing
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -47,20 +48,7 @@ REMOTE_LOADS = [
 
 def hidden_and_public(notebook) -> tuple[set[str], str]:
     """Substantial lines of the hidden-test regions that occur nowhere else in the notebook, and the rest of it."""
-    hidden, public = set(), []
-    for cell in notebook.cells:
-        inside = False
-        for line in cell.source.splitlines():
-            stripped = line.strip()
-            if stripped == BEGIN:
-                inside = True
-            elif stripped == END:
-                inside = False
-            elif inside:
-                hidden.add(stripped)
-            else:
-                public.append(stripped)
-    public_text = "\n".join(public)
+    hidden, public_text = region_lines(notebook, regions=(HIDDEN_TESTS,))
     return {line for line in hidden if len(line) > MIN_LINE and line not in public_text}, public_text
 
 

@@ -6,14 +6,13 @@ here the configuration is read against nbgrader's own reading of it, and the wor
 
 from __future__ import annotations
 
-import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO_ROOT, copy_course
+from conftest import REPO_ROOT, copy_course, feedback_pages
 
 from tools import grade
 from tools.course import nbgrader, tool_env
@@ -114,16 +113,6 @@ def grade_serially(course: Path) -> None:
     """What an instructor without the course's tools runs: nbgrader, one student after another."""
     nbgrader("autograde", ASSIGNMENT, "--force", course_dir=course)
     nbgrader("generate_feedback", ASSIGNMENT, "--force", course_dir=course)
-
-
-def feedback_pages(course: Path) -> dict[str, str]:
-    """Every feedback page's text without markup, whitespace and random widget ids (see test_class_grading)."""
-    pages = {}
-    for page in sorted((course / "feedback").rglob("*.html")):
-        text = re.sub(r"<[^>]+>", "", page.read_text())
-        text = re.sub(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{32}", "ID", text)
-        pages[str(page.relative_to(course))] = re.sub(r"\s+", "", text)
-    return pages
 
 
 def run_grade(course: Path, *args: str) -> subprocess.CompletedProcess:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import region_lines
 
 from tools.course import assignments, nbgrader, notebooks
 from tools.demo import DEMO_STUDENTS, run_demo
@@ -81,29 +82,10 @@ def test_release_contains_no_solution_or_hidden_test():
                 assert marker not in text, f"{release_path.name} contains '{marker}'"
             source_nb = nbformat.read(REPO_ROOT / "source" / name / release_path.name, as_version=4)
             released = "\n".join(c.source for c in nbformat.read(release_path, as_version=4).cells)
-            secret, public = _split_lines(source_nb)
-            for line in secret:
+            inside, public = region_lines(source_nb)
+            for line in (line for line in inside if len(line) > 25 and not line.startswith("#")):
                 if line not in public:  # a line the instructions or given code show anyway is no leak
                     assert line not in released, f"{release_path.name} leaks the line {line!r}"
-
-
-def _split_lines(notebook) -> tuple[set[str], str]:
-    """Substantial lines inside solution or hidden-test regions, and all the text outside them."""
-    secret, public = set(), []
-    for cell in notebook.cells:
-        inside = False
-        for line in cell.source.splitlines():
-            stripped = line.strip()
-            if stripped in ("### BEGIN SOLUTION", "### BEGIN HIDDEN TESTS"):
-                inside = True
-            elif stripped in ("### END SOLUTION", "### END HIDDEN TESTS"):
-                inside = False
-            elif inside:
-                if len(stripped) > 25 and not stripped.startswith("#"):
-                    secret.add(stripped)
-            else:
-                public.append(line)
-    return secret, "\n".join(public)
 
 
 def test_untouched_release_fails_every_test_cell(generated_course):

@@ -21,12 +21,9 @@ from __future__ import annotations
 
 import getpass
 import json
-import os
 import re
 import shutil
-import subprocess
 import time
-import urllib.error
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -37,16 +34,12 @@ from test_browser import (
     ARTIFACTS,
     KERNEL_READY_JS,
     REPO_ROOT,
-    SERVER_START_TIMEOUT,
     VALIDATE_TIMEOUT,
-    VENV_PYTHON,
     Lab,
     Recorder,
     fail_on_dialog,
-    free_port,
-    stop_server,
+    running_jupyterlab,
     sync_api,
-    write_lab_settings,
 )
 
 from nnlab.course import COURSE_ID
@@ -121,10 +114,8 @@ def classroom(tmp_path_factory):
 def student_jupyterlab(room: Classroom):
     """JupyterLab serving the student's home (also its working directory: nbgrader reads its config from there)."""
     state = room.root / "lab"
-    config_dir = state / "jupyter-config"
-    settings_dir, workspaces_dir = state / "lab-user-settings", state / "lab-workspaces"
-    write_lab_settings(settings_dir)
     # As the student copy's `make lab` sets up its .venv: no Formgrader or Create Assignment for students.
+    config_dir = state / "jupyter-config"
     (config_dir / "labconfig").mkdir(parents=True)
     (config_dir / "labconfig" / "page_config.json").write_text(
         json.dumps({"disabledExtensions": {plugin: True for plugin in INSTRUCTOR_LAB_PLUGINS}})
@@ -132,48 +123,8 @@ def student_jupyterlab(room: Classroom):
     (config_dir / "jupyter_server_config.json").write_text(
         json.dumps({"ServerApp": {"jpserver_extensions": {INSTRUCTOR_SERVER_EXTENSION: False}}})
     )
-    env = dict(os.environ)
-    env.update(
-        room.env,
-        PATH=f"{VENV_PYTHON.parent}{os.pathsep}{env.get('PATH', '')}",
-        PYTHONPATH=os.pathsep.join(p for p in (str(REPO_ROOT), env.get("PYTHONPATH")) if p),
-        JUPYTER_CONFIG_DIR=str(config_dir),
-        # nbgrader keeps the student's submission cache here: a fresh one, so no earlier run's submission shows.
-        JUPYTER_DATA_DIR=str(state / "jupyter-data"),
-        JUPYTER_RUNTIME_DIR=str(state / "jupyter-runtime"),
-        JUPYTERLAB_SETTINGS_DIR=str(settings_dir),
-        JUPYTERLAB_WORKSPACES_DIR=str(workspaces_dir),
-        IPYTHONDIR=str(state / "ipython"),
-        MPLCONFIGDIR=str(state / "matplotlib"),
-    )
-    port, token = free_port(), os.urandom(24).hex()
-    log = state / "jupyterlab.log"
-    command = [
-        str(VENV_PYTHON), "-m", "jupyterlab", "--no-browser", "--allow-root",
-        "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
-        f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={room.home}",
-        f"--LabApp.user_settings_dir={settings_dir}", f"--LabApp.workspaces_dir={workspaces_dir}",
-    ]  # fmt: skip
-    with open(log, "wb") as log_file:  # its own process group, so that a last-resort kill reaches the kernels too
-        process = subprocess.Popen(
-            command, cwd=room.home, env=env, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    server = Lab(port, token, room.home, log)
-    try:
-        deadline = time.monotonic() + SERVER_START_TIMEOUT
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"JupyterLab exited with code {process.returncode}:\n{server.log_tail()}")
-            try:
-                server.api("status")
-                break
-            except (OSError, urllib.error.URLError):
-                if time.monotonic() > deadline:
-                    pytest.fail(f"JupyterLab did not answer in {SERVER_START_TIMEOUT} s:\n{server.log_tail()}")
-                time.sleep(0.2)
+    with running_jupyterlab(state, room.home, room.env) as server:
         yield server
-    finally:
-        stop_server(process, server)
 
 
 @pytest.fixture

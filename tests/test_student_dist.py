@@ -9,7 +9,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,15 +19,15 @@ import zipfile
 from http.cookiejar import CookieJar
 from pathlib import Path
 
+import nbformat
 import pytest
 import tomllib
+from conftest import free_port, region_lines
 
 from nnlab.course import COURSE_ID
 from tools.student_dist import ZIP_FOLDER, main, zip_path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-BEGIN = ("### BEGIN SOLUTION", "### BEGIN HIDDEN TESTS")
-END = ("### END SOLUTION", "### END HIDDEN TESTS")
 INSTRUCTOR_ONLY = {"source", "grader", "tools", "tests", "benchmarks", "submitted", "autograded", "feedback", "release"}
 
 
@@ -73,21 +72,8 @@ def _secret_lines() -> dict[str, str]:
     public_elsewhere = "\n".join(_cells_text(p.read_bytes()) for p in shipped)
     secrets = {}
     for path in sorted(REPO_ROOT.glob("source/*/*.ipynb")):
-        inside, regions, public = False, set(), []
-        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
-            for line in "".join(cell["source"]).splitlines():
-                stripped = line.strip()
-                if stripped.startswith(BEGIN):
-                    inside = True
-                elif stripped.startswith(END):
-                    inside = False
-                elif inside:
-                    if len(stripped) > 20:
-                        regions.add(stripped)
-                else:
-                    public.append(line)
-            inside = False
-        public_text = "\n".join(public)
+        inside, public_text = region_lines(nbformat.read(path, as_version=4))
+        regions = {line for line in inside if len(line) > 20}
         for line in regions:
             if line not in public_text and line not in public_elsewhere:
                 secrets[line] = path.relative_to(REPO_ROOT).as_posix()
@@ -227,12 +213,6 @@ def test_a_rebuild_refuses_to_delete_a_students_edits(tmp_path):
 # ------------------------------------------------------------------------------------- the two commands
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _clean_env(home: Path) -> dict[str, str]:
     """The environment of a student's shell: no repository venv, no outer make, throwaway Jupyter settings."""
     env = {k: v for k, v in os.environ.items()
@@ -285,7 +265,7 @@ def test_make_check_and_make_lab_work_from_a_clean_unzip(built, tmp_path):
         assert after == shipped, "make check changed or added files in the student's folder"
 
         # make lab, reusing that .venv: a server whose nbgrader has Validate and Assignments but no instructor parts.
-        port = _free_port()
+        port = free_port()
         lab_args = f"--no-browser --port={port} --ServerApp.ip=127.0.0.1 --ServerApp.token='' --ServerApp.password=''"
         with (home / "lab.log").open("w") as log:
             lab = subprocess.Popen(["make", "lab", f"LAB_ARGS={lab_args}"], cwd=copy, env=env, stdout=log,

@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import free_port
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 VENV = Path(sys.executable).parent.parent  # the environment running the tests: no target reinstalls anything
@@ -41,12 +42,6 @@ def make(course: Path, *args: str, env: dict, timeout: int = 900) -> subprocess.
     stamps = [f"-o{VENV}/.student-installed", f"-o{VENV}/.dev-installed"]
     return subprocess.run(["make", "--no-print-directory", f"VENV={VENV}", *stamps, *args], cwd=course, env=env,
                           capture_output=True, text=True, timeout=timeout)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture

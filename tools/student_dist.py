@@ -4,8 +4,7 @@
 
 The copy holds what a student needs and nothing an instructor keeps:
 
-- ``notebooks/``: the lectures and the glossary (paths ``release/<assignment>`` in their text become
-  ``assignments/<assignment>``, where the copy keeps the assignments);
+- ``notebooks/``: the lectures and the glossary, as they are (they name assignments, never ``release/`` paths);
 - ``assignments/<assignment>/*.ipynb``: the student versions from ``release/`` (the student's working copy);
 - ``nnlab/``: the whole helper package with its resources (MNIST, the pre-trained network, their checksums);
 - generated ``pyproject.toml`` (packages only ``nnlab``) and ``requirements.txt`` (the repository's ranges);
@@ -26,7 +25,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import re
 import shutil
 import sys
 import zipfile
@@ -47,7 +45,6 @@ ZIP_FOLDER = f"{COURSE_ID}-student"  # the one top-level folder inside the zip
 MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION", "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
 SKIP = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints", ".DS_Store")
 # A lecture's path to an assignment in the repository, and where the copy keeps it.
-RELEASE_PATH = re.compile(r"\brelease/(?=<assignment>|\d\d_)")
 
 
 class Refused(RuntimeError):
@@ -123,10 +120,6 @@ def _assignments() -> list[str]:
 
 def _copy_lectures(target: Path) -> None:
     shutil.copytree(REPO_ROOT / "notebooks", target, ignore=SKIP)
-    for path in sorted(target.rglob("*")):
-        if path.suffix in (".ipynb", ".md"):
-            text = path.read_text(encoding="utf-8")
-            path.write_text(RELEASE_PATH.sub("assignments/", text), encoding="utf-8")
 
 
 def _copy_assignments(target: Path, names: list[str]) -> None:
