@@ -6,7 +6,8 @@ import shutil
 import sqlite3
 
 import pytest
-from conftest import copy_course, feedback_pages
+from conftest import copy_course
+from helpers import feedback_pages
 
 from tools.course import nbgrader
 from tools.grade import batches, grade_class

@@ -19,7 +19,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from bs4 import BeautifulSoup
-from conftest import HIDDEN_TESTS, region_lines
+from helpers import HIDDEN_TESTS, region_lines
 
 from grader.feedback import HIDDEN_NOTE, CleanTracebacks, HideHiddenTests, SummarizeScores, latex_to_mathml
 from tools.course import assignments, nbgrader

@@ -12,7 +12,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO_ROOT, copy_course, feedback_pages
+from conftest import REPO_ROOT, copy_course
+from helpers import feedback_pages
 
 from tools import grade
 from tools.course import nbgrader, tool_env

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import region_lines
+from helpers import region_lines
 
 from tools.course import assignments, nbgrader, notebooks
 from tools.demo import DEMO_STUDENTS, run_demo

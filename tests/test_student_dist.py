@@ -22,7 +22,7 @@ from pathlib import Path
 import nbformat
 import pytest
 import tomllib
-from conftest import free_port, region_lines
+from helpers import free_port, region_lines
 
 from nnlab.course import COURSE_ID
 from tools.student_dist import ZIP_FOLDER, main, zip_path
