@@ -1,11 +1,12 @@
 """The instructor pipeline, headless, on demo students it makes itself, through nbgrader's real exchange.
 
 Generates every assignment, releases it to an exchange of the demo's own (``demo/exchange``, so a
-real class's exchange is never touched), and for three demo students per assignment (perfect,
-untouched release, one planted mistake) fetches it into ``demo/students/<student>/``, fills it in and
-submits it; then collects, autogrades, generates and releases feedback, and fetches the feedback as
-each student. Exports ``grades.csv`` and prints one row per student and assignment. ``make demo`` runs
-it in the repository; the tests run the same code in a temporary copy of the course.
+real class's exchange is never touched), and for four demo students per assignment (perfect,
+untouched release, one planted mistake, every function correct but in another style) fetches it into
+``demo/students/<student>/``, fills it in and submits it; then collects, autogrades, generates and
+releases feedback, and fetches the feedback as each student. Exports ``grades.csv`` and prints one row
+per student and assignment. ``make demo`` runs it in the repository; the tests run the same code in a
+temporary copy of the course.
 
     python -m tools.demo [--course-dir DIR] [--clean]
 """
@@ -25,7 +26,12 @@ from .gradebook import AssignmentScore, format_table, gradebook_url, read_scores
 from .release import UnsavedEdits, generate
 from .submissions import PLANTED_MISTAKES, fill_notebooks
 
-DEMO_STUDENTS = {"demo-perfect": "perfect", "demo-untouched": "untouched", "demo-one-wrong": "one_wrong"}
+DEMO_STUDENTS = {
+    "demo-perfect": "perfect",  # every solution as the source has it
+    "demo-untouched": "untouched",  # the release handed in as fetched
+    "demo-one-wrong": "one_wrong",  # the assignment's planted mistake (PLANTED_MISTAKES)
+    "demo-other-style": "other_style",  # every graded function correct but written differently (OTHER_STYLE)
+}
 DEMO_DIR = "demo"  # the demo's own exchange and its students' home folders, inside the course
 
 

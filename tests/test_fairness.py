@@ -1,0 +1,210 @@
+"""Fair to correct code, read from the notebooks themselves: stand-ins, calls and messages.
+
+* A hidden test that swaps in a stand-in for a student's earlier function (``linear_forward =
+  reference_linear_forward_t``) must give it the same parameters, so that any legal call of the
+  student's (keywords included) works at grading as it did in Validate.
+* Every call of a student's function in a test cell goes through ``nnlab.checks.explained``, so that
+  any exception becomes the course's message (which function, which inputs, what, where, why).
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nnlab.checks import check_raises, check_scalar, explained, recording_calls, same
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SOURCES = sorted((REPO_ROOT / "source").glob("*/*.ipynb"))
+
+
+def code_cells(path: Path):
+    """(nbgrader metadata, source) of every code cell."""
+    for cell in json.loads(path.read_text())["cells"]:
+        if cell["cell_type"] == "code":
+            yield cell["metadata"].get("nbgrader", {}), "".join(cell["source"])
+
+
+def solution_functions(path: Path) -> dict[str, ast.arguments]:
+    """The functions students write (defined in solution cells), with their parameters."""
+    return {
+        node.name: node.args
+        for meta, source in code_cells(path)
+        if meta.get("solution")
+        for node in ast.parse(source).body
+        if isinstance(node, ast.FunctionDef)
+    }
+
+
+def graded_test_cells(path: Path):
+    return [(meta["grade_id"], source) for meta, source in code_cells(path) if meta.get("grade")
+            and not meta.get("solution")]
+
+
+def stand_ins(tree: ast.AST, student_names: set[str]) -> dict[str, str]:
+    """{name of a function the cell puts in place of a student's: the student's function it replaces}."""
+    found = {}
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Assign):
+            continue
+        for target in node.targets:
+            if isinstance(target, ast.Name) and isinstance(node.value, ast.Name):
+                pairs = [(target, node.value)]
+            elif isinstance(target, ast.Tuple) and isinstance(node.value, ast.Tuple):
+                pairs = list(zip(target.elts, node.value.elts, strict=True))
+            else:
+                continue
+            for student, replacement in pairs:
+                if isinstance(student, ast.Name) and isinstance(replacement, ast.Name) and student.id in student_names:
+                    found.setdefault(replacement.id, student.id)
+    return found
+
+
+def signature(args: ast.arguments) -> tuple:
+    """Parameter names, kinds and defaults: what decides which calls are legal."""
+    positional = [a.arg for a in args.posonlyargs + args.args]
+    defaults = [ast.unparse(d) for d in args.defaults]
+    return (positional, defaults, [a.arg for a in args.kwonlyargs],
+            [ast.unparse(d) if d else None for d in args.kw_defaults],
+            args.vararg and args.vararg.arg, args.kwarg and args.kwarg.arg)
+
+
+def stand_in_report(path: Path) -> tuple[list[str], list[str]]:
+    """(every stand-in checked, as "cell: stand-in for function"; the mismatches found)."""
+    students = solution_functions(path)
+    checked, wrong = [], []
+    for grade_id, source in graded_test_cells(path):
+        tree = ast.parse(source)
+        defined = {node.name: node.args for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)}
+        for replacement, student in stand_ins(tree, set(students)).items():
+            if replacement not in defined:
+                continue  # putting a saved function back (linear_forward = your_linear_forward_t)
+            checked.append(f"{grade_id}: {replacement} for {student}")
+            if signature(defined[replacement]) != signature(students[student]):
+                wrong.append(f"{grade_id}: {replacement}{signature(defined[replacement])} replaces "
+                             f"{student}{signature(students[student])}")
+    return checked, wrong
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.parent.name)
+def test_every_stand_in_has_the_signature_of_the_function_it_replaces(path):
+    checked, wrong = stand_in_report(path)
+    assert not wrong, "stand-ins whose parameters differ from the student's function:\n" + "\n".join(wrong)
+    if path.parent.name == "04_deep_network":
+        # the cells that build on earlier functions swap in the course's versions of them
+        assert len(checked) >= 20, checked
+        assert any("backward_with_a_bug_gc for L_model_backward" in line for line in checked), checked
+
+
+def test_the_signature_comparison_sees_a_renamed_parameter(tmp_path):
+    """The check above can fail: a stand-in with the old `_r` names is caught."""
+    cells = [
+        {"cell_type": "code", "metadata": {"nbgrader": {"solution": True, "grade_id": "f"}},
+         "source": "def linear_forward(A_prev, W, b):\n    return W @ A_prev + b, (A_prev, W, b)\n"},
+        {"cell_type": "code", "metadata": {"nbgrader": {"grade": True, "grade_id": "test_g"}},
+         "source": "def reference_t(A_prev_r, W_r, b_r):\n    return None\n\n\nlinear_forward = reference_t\n"},
+    ]
+    path = tmp_path / "nb.ipynb"
+    path.write_text(json.dumps({"cells": cells}))
+    checked, wrong = stand_in_report(path)
+    assert checked == ["test_g: reference_t for linear_forward"] and len(wrong) == 1
+
+
+def unexplained_calls(path: Path) -> list[str]:
+    """Calls of a student's function in a test cell that do not go through explained(...) or check_raises."""
+    students = set(solution_functions(path))
+    found = []
+    for grade_id, source in graded_test_cells(path):
+        tree = ast.parse(source)
+        wrapped = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in (
+                    "explained", "check_raises") and node.args:
+                wrapped.add(id(node.args[0]))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in students:
+                found.append(f"{grade_id} line {node.lineno}: {ast.unparse(node)[:80]}")
+            elif isinstance(node, ast.Name) and node.id in students and isinstance(node.ctx, ast.Load):
+                if id(node) not in wrapped and not _is_plain_reference(tree, node):
+                    found.append(f"{grade_id} line {node.lineno}: {node.id} passed on unexplained")
+    return found
+
+
+def _is_plain_reference(tree: ast.AST, name: ast.Name) -> bool:
+    """A name only saved or swapped (your_f = f, or a tuple of them), not handed to code that calls it."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and (node.value is name or (
+                isinstance(node.value, ast.Tuple) and any(e is name for e in node.value.elts))):
+            return True
+    return False
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.parent.name)
+def test_every_test_calls_student_code_through_explained(path):
+    assert not unexplained_calls(path), "\n".join(unexplained_calls(path))
+
+
+def test_explained_turns_any_exception_into_the_course_message():
+    def linear_activation_forward(A_prev, W, b, activation):
+        if activation == "relu":
+            A = np.maximum(0, W @ A_prev + b)
+        elif activation == "sigmoid":
+            A = 1 / (1 + np.exp(-(W @ A_prev + b)))
+        return A, None
+
+    A_prev, W, b = np.ones((3, 2)), np.ones((2, 3)), np.zeros((2, 1))
+    assert explained(linear_activation_forward)(A_prev, W, b, activation="relu")[0].shape == (2, 2)
+    with pytest.raises(AssertionError) as error:
+        explained(linear_activation_forward)(A_prev, W, b, "tanh")
+    message = str(error.value)
+    assert message.startswith("linear_activation_forward(A_prev=array (3, 2), W=array (2, 3), b=array (2, 1), "
+                              "activation='tanh') raised UnboundLocalError")
+    assert "in `return A, None`" in message and "Likely cause:" in message and "else" in message
+    with pytest.raises(AssertionError, match="Likely cause: the product is W @ A_prev"):
+        explained(linear_activation_forward, ValueError="the product is W @ A_prev")(W, A_prev, b, "relu")
+    with pytest.raises(ValueError):  # a type the test handles itself passes through
+        explained(linear_activation_forward, ValueError)(W, A_prev, b, "relu")
+    with pytest.raises(AssertionError, match=r"raised UnboundLocalError .* but it should raise ValueError"):
+        check_raises(ValueError, linear_activation_forward, A_prev, W, b, "tanh")
+    with pytest.raises(AssertionError, match="returned normally, but it should raise ValueError"):
+        check_raises(ValueError, linear_activation_forward, A_prev, W, b, "relu")
+    check_raises(ValueError, linear_activation_forward, W, A_prev, b, "relu")
+
+
+def test_explained_leaves_floating_point_problems_to_no_warnings():
+    with np.errstate(divide="raise"), pytest.raises(FloatingPointError):
+        explained(np.log)(np.zeros(2))
+
+
+def test_check_scalar_accepts_every_kind_of_one_number():
+    for value in (0.25, 1, np.float64(0.25), np.float32(0.25), np.squeeze(np.array([[0.25]])), np.array(0.25)):
+        assert check_scalar("cost", value) == pytest.approx(0.25 if value != 1 else 1.0)
+    for value, words in ((np.array([0.25]), r"shape \(1,\)"), ([0.25], "list"), ("0.25", "str"), (True, "bool")):
+        with pytest.raises(AssertionError, match=words):
+            check_scalar("cost", value)
+
+
+def test_recording_calls_sees_keyword_calls_and_copies_what_it_records():
+    notebook = {"np": np}  # a notebook's globals: train finds update there, as a student's function would
+    exec(
+        "def update(parameters, grads, learning_rate=0.1):\n"
+        "    parameters['W1'] -= learning_rate * grads['dW1']  # in place, as some students write it\n"
+        "    return parameters\n"
+        "def train(parameters, grads):\n"
+        "    for _ in range(2):\n"
+        "        parameters = update(parameters=parameters, grads=grads)\n"
+        "    return parameters\n",
+        notebook,
+    )
+    original = notebook["update"]
+    with recording_calls(notebook, "update") as calls:
+        result = notebook["train"]({"W1": np.ones(2)}, {"dW1": np.ones(2)})
+    assert notebook["update"] is original
+    first, second = calls["update"]
+    assert same(first.arguments["parameters"], {"W1": np.ones(2)}) and first.arguments["learning_rate"] == 0.1
+    assert same(second.arguments["parameters"], {"W1": np.full(2, 0.9)})
+    assert same(result, {"W1": np.full(2, 0.8)}) and not same(result, first.result)
