@@ -327,10 +327,14 @@ def check_raises(expected, function, *args, hint=None, **kwargs):
 
 @dataclass
 class Call:
-    """One recorded call: its arguments by parameter name (defaults filled in) and its result, copied at the time."""
+    """One recorded call: its arguments by parameter name (defaults filled in) and its result, copied at the time.
+
+    ``returned`` is the returned object itself, as the caller received it (later in-place changes included).
+    """
 
     arguments: dict
     result: object
+    returned: object
 
 
 @contextmanager
@@ -355,7 +359,7 @@ def recording_calls(namespace, *names):
             except TypeError:
                 arguments = {}
             result = function(*args, **kwargs)
-            calls[name].append(Call(arguments, _copy_nested(result)))
+            calls[name].append(Call(arguments, _copy_nested(result), result))
             return result
 
         return record
@@ -367,33 +371,50 @@ def recording_calls(namespace, *names):
         namespace.update(originals)
 
 
-def same(actual, expected) -> bool:
-    """True when two values (arrays, numbers, strings, dicts, lists or tuples of them) are equal everywhere."""
-    if isinstance(expected, np.ndarray) or isinstance(actual, np.ndarray):
+def same(actual, expected, rtol=0.0) -> bool:
+    """True when two values (arrays, numbers, strings, dicts, lists or tuples of them) are equal everywhere.
+
+    With ``rtol`` > 0, numbers may differ by that relative amount (rounding of an equivalent formula).
+    """
+    if isinstance(expected, (np.ndarray, float, np.floating)) or isinstance(actual, np.ndarray):
         try:
-            return _asarray(actual).shape == _asarray(expected).shape and bool(_all(_asarray(actual) == expected))
+            actual_array, expected_array = _asarray(actual), _asarray(expected)
+            if actual_array.shape != expected_array.shape:
+                return False
+            if rtol and actual_array.dtype.kind in "fiu" and expected_array.dtype.kind in "fiu":
+                return bool(_all(_isclose(actual_array, expected_array, rtol=rtol, atol=0.0)))
+            return bool(_all(actual_array == expected_array))
         except (TypeError, ValueError):
             return False
     if isinstance(expected, dict):
         return isinstance(actual, dict) and set(actual) == set(expected) and all(
-            same(actual[key], expected[key]) for key in expected)
+            same(actual[key], expected[key], rtol) for key in expected)
     if isinstance(expected, (list, tuple)):
         return isinstance(actual, (list, tuple)) and len(actual) == len(expected) and all(
-            same(a, b) for a, b in zip(actual, expected, strict=True))
+            same(a, b, rtol) for a, b in zip(actual, expected, strict=True))
     try:
         return bool(actual == expected)
     except (TypeError, ValueError):
         return False
 
 
-def check_call(what, call, hint=None, **expected):
+def check_call(what, call, hint=None, rtol=1e-7, **expected):
     """Fail unless the recorded ``call`` got the ``expected`` arguments (by name), naming the first wrong one."""
     __tracebackhide__ = True
     for key, value in expected.items():
         if key not in call.arguments:
             raise AssertionError(_with_hint(f"{what} was not given {key}.", hint))
-        if not same(call.arguments[key], value):
+        if not same(call.arguments[key], value, rtol):
             got, wanted = _describe_argument(call.arguments[key]), _describe_argument(value)
             if got == wanted:
                 wanted += " with other values"
             raise AssertionError(_with_hint(f"{what} got {key}={got}, but it should get {wanted}.", hint))
+
+
+def passed_on_its_own(what, helpers):
+    """The pass line when a function was judged by how it uses the student's own ``helpers``, which are wrong.
+
+    Validate then agrees with grading, which runs the function with the course's versions of the helpers.
+    """
+    print(f"✔ {what}: all visible tests passed, judged by how it uses your {helpers}. Its values differ from the "
+          f"expected ones because of your {helpers}: the test of each says what to fix.")

@@ -122,9 +122,11 @@ def unexplained_calls(path: Path) -> list[str]:
         tree = ast.parse(source)
         wrapped = set()
         for node in ast.walk(tree):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in (
-                    "explained", "check_raises") and node.args:
-                wrapped.add(id(node.args[0]))
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.args:
+                if node.func.id == "explained":
+                    wrapped.add(id(node.args[0]))
+                elif node.func.id == "check_raises" and len(node.args) > 1:
+                    wrapped.add(id(node.args[1]))
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in students:
                 found.append(f"{grade_id} line {node.lineno}: {ast.unparse(node)[:80]}")

@@ -106,15 +106,19 @@ def test_demo_pipeline_grades_each_student_as_expected(course_copy):
         for path in notebooks(course, name):
             points.update({gid: m["points"] for gid, m in grade_cells(path).items() if m["cell_type"] == "code"})
         total_auto = sum(points.values())
-        perfect, untouched, wrong = (by_key[(s, name)] for s in DEMO_STUDENTS)
+        kinds = {kind: by_key[(s, name)] for s, kind in DEMO_STUDENTS.items()}
+        perfect, untouched, wrong, other = (kinds[k] for k in ("perfect", "untouched", "one_wrong", "other_style"))
         assert perfect.auto_max == pytest.approx(total_auto)
         assert perfect.auto_score == pytest.approx(total_auto), f"perfect lost points in {perfect.lost_cells}"
+        assert other.lost_cells == [], f"correct code in another style lost points in {other.lost_cells}"
+        assert other.auto_score == pytest.approx(total_auto)
         assert untouched.auto_score == 0, "the untouched release earned automatic points"
         mistake = PLANTED_MISTAKES[name]
         assert wrong.lost_cells == [f"test_{mistake.cell}"], (mistake.description, wrong.lost_cells)
         lost = points[f"test_{mistake.cell}"] if mistake.points_lost is None else mistake.points_lost
         assert wrong.auto_score == pytest.approx(total_auto - lost)
         assert perfect.manual_pending >= 1 and untouched.manual_pending == 0  # an unchanged answer is scored 0
+        assert other.manual_pending == perfect.manual_pending  # its written answers are the model answers
         for student in DEMO_STUDENTS:
             feedback = list((course / "feedback" / student / name).glob("*.html"))
             assert feedback, f"no feedback HTML for {student} / {name}"
