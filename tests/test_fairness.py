@@ -52,15 +52,17 @@ def stand_ins(tree: ast.AST, student_names: set[str]) -> dict[str, str]:
         if not isinstance(node, ast.Assign):
             continue
         for target in node.targets:
-            if isinstance(target, ast.Name) and isinstance(node.value, ast.Name):
+            if isinstance(target, ast.Name):
                 pairs = [(target, node.value)]
             elif isinstance(target, ast.Tuple) and isinstance(node.value, ast.Tuple):
                 pairs = list(zip(target.elts, node.value.elts, strict=True))
             else:
                 continue
             for student, replacement in pairs:
-                if isinstance(student, ast.Name) and isinstance(replacement, ast.Name) and student.id in student_names:
-                    found.setdefault(replacement.id, student.id)
+                if isinstance(student, ast.Name) and student.id in student_names:
+                    # np.tanh or a lambda: its parameters are not the student's, so it counts as a mismatch
+                    name = replacement.id if isinstance(replacement, ast.Name) else ast.unparse(replacement)
+                    found.setdefault(name, student.id)
     return found
 
 
@@ -82,7 +84,9 @@ def stand_in_report(path: Path) -> tuple[list[str], list[str]]:
         defined = {node.name: node.args for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)}
         for replacement, student in stand_ins(tree, set(students)).items():
             if replacement not in defined:
-                continue  # putting a saved function back (linear_forward = your_linear_forward_t)
+                if not replacement.isidentifier():
+                    wrong.append(f"{grade_id}: {student} = {replacement}, not a function defined in the cell")
+                continue  # else putting a saved function back (linear_forward = your_linear_forward_t)
             checked.append(f"{grade_id}: {replacement} for {student}")
             if signature(defined[replacement]) != signature(students[student]):
                 wrong.append(f"{grade_id}: {replacement}{signature(defined[replacement])} replaces "
@@ -112,6 +116,9 @@ def test_the_signature_comparison_sees_a_renamed_parameter(tmp_path):
     path.write_text(json.dumps({"cells": cells}))
     checked, wrong = stand_in_report(path)
     assert checked == ["test_g: reference_t for linear_forward"] and len(wrong) == 1
+    cells[1]["source"] = "linear_forward = np.matmul\n"
+    path.write_text(json.dumps({"cells": cells}))
+    assert stand_in_report(path)[1] == ["test_g: linear_forward = np.matmul, not a function defined in the cell"]
 
 
 def unexplained_calls(path: Path) -> list[str]:
