@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import inspect
 import os
+import sys
 import traceback
 import warnings
 from contextlib import contextmanager
@@ -268,19 +269,24 @@ def describe_call(function, args=(), kwargs=None) -> str:
     return f"{name}({', '.join(parts)})"
 
 
-def _where_in_student_code(error: BaseException) -> str:
-    """The innermost line of the traceback that is the student's code (not numpy's or this package's)."""
+def _where_in_student_code(error: BaseException, test_file: str | None = None) -> str:
+    """The innermost line of the traceback that is the student's code.
+
+    Not numpy's, not this package's, and not the test cell's (``test_file``): a stand-in's lines stay unquoted.
+    """
     for frame in reversed(traceback.extract_tb(error.__traceback__)):
-        if not frame.filename.startswith(_LIBRARY_FOLDERS) and frame.filename != __file__ and frame.line:
+        library = frame.filename.startswith(_LIBRARY_FOLDERS) or frame.filename in (__file__, test_file)
+        if not library and frame.line:
             return f" in `{frame.line.strip()}`" + (f" ({frame.name})" if frame.name != "<module>" else "")
     return ""
 
 
-def explain_failure(function, args, kwargs, error: BaseException, causes=None) -> str:
+def explain_failure(function, args, kwargs, error: BaseException, causes=None, test_file=None) -> str:
     """The course's message for an exception raised by a student's function: which call, what, where, why."""
     kind = type(error).__name__
     cause = (causes or {}).get(kind) or LIKELY_CAUSES.get(kind)
-    message = f"{describe_call(function, args, kwargs)} raised {kind}: {error}{_where_in_student_code(error)}."
+    where = _where_in_student_code(error, test_file)
+    message = f"{describe_call(function, args, kwargs)} raised {kind}: {error}{where}."
     return message + (f"\nLikely cause: {cause}" if cause else "")
 
 
@@ -306,8 +312,9 @@ def explained(function, *handled_by_the_test, **causes):
         except (FloatingPointError, Warning, *handled_by_the_test):
             raise
         except Exception as error:  # noqa: BLE001 - every failure gets the course's message
-            message = explain_failure(function, args, kwargs, error, causes)
-            raise AssertionError(message) from None
+            message = explain_failure(function, args, kwargs, error, causes, sys._getframe(1).f_code.co_filename)
+            # Keep the traceback into the student's code; IPython then hides this wrapper's frames.
+            raise AssertionError(message).with_traceback(error.__traceback__) from None
 
     if not callable(function):
         raise AssertionError(f"{name} is not a function but {_describe(function)}: run the cell that defines it.")
@@ -324,7 +331,8 @@ def check_raises(expected, function, *args, hint=None, **kwargs):
         return
     except Exception as error:  # noqa: BLE001
         raise AssertionError(_with_hint(
-            f"{call} raised {type(error).__name__} ({error}){_where_in_student_code(error)}, but it should raise "
+            f"{call} raised {type(error).__name__} ({error})"
+            f"{_where_in_student_code(error, sys._getframe(1).f_code.co_filename)}, but it should raise "
             f"{expected.__name__}.", hint)) from None
     raise AssertionError(_with_hint(f"{call} returned normally, but it should raise {expected.__name__}.", hint))
 

@@ -157,13 +157,23 @@ def test_every_test_calls_student_code_through_explained(path):
     assert not unexplained_calls(path), "\n".join(unexplained_calls(path))
 
 
-def test_explained_turns_any_exception_into_the_course_message():
-    def linear_activation_forward(A_prev, W, b, activation):
-        if activation == "relu":
-            A = np.maximum(0, W @ A_prev + b)
-        elif activation == "sigmoid":
-            A = 1 / (1 + np.exp(-(W @ A_prev + b)))
-        return A, None
+def student_cell(tmp_path, source: str) -> dict:
+    """Run ``source`` as a notebook cell of its own (a file of its own, as ipykernel gives each cell)."""
+    cell = tmp_path / "student_cell.py"
+    cell.write_text(source)
+    namespace = {"np": np}
+    exec(compile(source, str(cell), "exec"), namespace)
+    return namespace
+
+
+def test_explained_turns_any_exception_into_the_course_message(tmp_path):
+    linear_activation_forward = student_cell(tmp_path, (
+        "def linear_activation_forward(A_prev, W, b, activation):\n"
+        "    if activation == 'relu':\n"
+        "        A = np.maximum(0, W @ A_prev + b)\n"
+        "    elif activation == 'sigmoid':\n"
+        "        A = 1 / (1 + np.exp(-(W @ A_prev + b)))\n"
+        "    return A, None\n"))["linear_activation_forward"]
 
     A_prev, W, b = np.ones((3, 2)), np.ones((2, 3)), np.zeros((2, 1))
     assert explained(linear_activation_forward)(A_prev, W, b, activation="relu")[0].shape == (2, 2)
@@ -217,3 +227,18 @@ def test_recording_calls_sees_keyword_calls_and_copies_what_it_records():
     assert same(first.arguments["parameters"], {"W1": np.ones(2)}) and first.arguments["learning_rate"] == 0.1
     assert same(second.arguments["parameters"], {"W1": np.full(2, 0.9)})
     assert same(result, {"W1": np.full(2, 0.8)}) and not same(result, first.result)
+
+
+def test_a_line_of_the_test_cell_itself_is_never_quoted(tmp_path):
+    """A stand-in defined in the test cell (a hidden reference) fails inside: its line must not reach the message."""
+    def reference_linear_forward_t(A_prev, W, b):
+        return W @ A_prev + b, (A_prev, W, b)  # a hidden test's line
+
+    namespace = student_cell(tmp_path, "def L_model_forward(X, parameters):\n"
+                                       "    return linear_forward(X, parameters['W1'].T, parameters['b1'])\n")
+    namespace["linear_forward"] = reference_linear_forward_t
+    with pytest.raises(AssertionError) as error:
+        explained(namespace["L_model_forward"])(np.ones((3, 2)), {"W1": np.ones((2, 3)), "b1": np.zeros((2, 1))})
+    message = str(error.value)
+    assert "raised ValueError" in message and "in `return linear_forward(X, parameters['W1'].T" in message
+    assert "W @ A_prev" not in message

@@ -1,10 +1,13 @@
-"""Typical wrong answers, and correct answers in another style, locked in: what Validate says and what grading gives.
+"""Validate and grading agree: typical wrong answers, correct answers in other styles, and whole submissions.
 
 Each row of `ANSWERS` replaces one solution cell of an otherwise perfect submission. A wrong answer must lose
-that cell's test points and no other (one bug is never punished twice), and Validate must report that cell
-exactly when its visible tests can see the mistake (`visible`); a correct answer in another style must earn
-full marks and pass Validate. Validate runs nbgrader's `Validator`, the code behind the toolbar button;
-grading runs `tools.grade` (ordinary `nbgrader autograde` processes) on all rows as one class.
+that cell's test points and no other (one bug is never punished twice), and Validate must report that cell and
+no other, exactly when its visible tests can see the mistake (`visible`): a wrong earlier function never fails
+Validate on the cells that build on it, since grading does not charge them either. A correct answer in another
+style must earn full marks and pass Validate. The whole submissions of `tools.submissions` (perfect, untouched,
+the planted mistake, every function in another style) are held to the same rule, cell by cell. Validate runs
+nbgrader's `Validator`, the code behind the toolbar button; grading runs `tools.grade` (ordinary
+`nbgrader autograde` processes) on all of them as one class.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import pytest
 from tools.adversarial import cell_scores
 from tools.course import assignments
 from tools.grade import grade_class
-from tools.submissions import fill_solutions, solution_sources
+from tools.submissions import PLANTED_MISTAKES, fill_notebooks, fill_solutions, solution_sources
 
 pytestmark = pytest.mark.slow
 
@@ -31,9 +34,6 @@ class Answer:
     correct: bool  # True: another correct style, must earn everything
     visible: bool = True  # for a wrong answer: do the visible tests (Validate) see the mistake?
     why: str = ""
-    # Validate runs the later functions' visible tests on the student's own earlier functions, so in 04 one bug
-    # also fails the cells that build on it there; grading swaps in references and charges it once.
-    also_in_validate: tuple[str, ...] = ()
 
 
 def fn(text: str) -> str:
@@ -161,8 +161,7 @@ def linear_activation_backward(dA, cache, activation):
         dZ = dA * s * (1 - s)
     else:
         raise ValueError(f"unknown activation {activation!r}")
-    return linear_backward(dZ, linear_cache)'''), False, why="changes dA in place (the copy forgotten)",
-           also_in_validate=("test_L_model_backward",)),
+    return linear_backward(dZ, linear_cache)'''), False, why="changes dA in place (the copy forgotten)"),
     Answer("04_deep_network", "L_model_forward", fn('''
 def L_model_forward(X, parameters):
     caches = []
@@ -171,8 +170,7 @@ def L_model_forward(X, parameters):
     for layer in range(1, L + 1):
         A, cache = linear_activation_forward(A, parameters[f"W{layer}"], parameters[f"b{layer}"], "sigmoid")
         caches.append(cache)
-    return A, caches'''), False, why="sigmoid in every layer",
-           also_in_validate=("test_L_layer_model", "test_gradient_check")),
+    return A, caches'''), False, why="sigmoid in every layer"),
     Answer("04_deep_network", "L_model_backward", fn('''
 def L_model_backward(AL, Y, caches):
     grads = {}
@@ -182,8 +180,7 @@ def L_model_backward(AL, Y, caches):
         activation = "sigmoid" if layer == L else "relu"
         dA, grads[f"dW{layer}"], grads[f"db{layer}"] = linear_activation_backward(dA, caches[layer - 1], activation)
         grads[f"dA{layer - 1}"] = dA
-    return grads'''), False, why="dAL without its minus sign",
-           also_in_validate=("test_L_layer_model", "test_gradient_check")),
+    return grads'''), False, why="dAL without its minus sign"),
     Answer("04_deep_network", "linear_activation_forward", fn('''
 def linear_activation_forward(A_prev, W, b, activation):
     Z, linear_cache = linear_forward(A_prev, W, b)
@@ -194,9 +191,7 @@ def linear_activation_forward(A_prev, W, b, activation):
     return A, (linear_cache, Z)'''), False, why="an unknown activation raises UnboundLocalError, not ValueError"),
     Answer("04_deep_network", "linear_forward", fn('''
 def linear_forward(A_prev, W, b):
-    return W @ A_prev, (A_prev, W, b)'''), False, why="b forgotten",
-           also_in_validate=("test_linear_activation_forward", "test_L_model_forward", "test_L_layer_model",
-                             "test_gradient_check")),
+    return W @ A_prev, (A_prev, W, b)'''), False, why="b forgotten"),
     Answer("04_deep_network", "update_parameters", fn('''
 def update_parameters(parameters, grads, learning_rate):
     L = len(parameters) // 2
@@ -269,11 +264,29 @@ def student(index: int, answer: Answer) -> str:
     return f"wa-{index:02d}-{answer.assignment[:2]}"
 
 
+# Whole submissions, as tools.submissions makes them for the demo and the class simulation.
+WHOLE_KINDS = ("perfect", "untouched", "one_wrong", "other_style")
+ASSIGNMENTS = assignments(Path(__file__).resolve().parents[1])
+
+
+def whole_student(kind: str, assignment: str) -> str:
+    return f"wk-{kind.replace('_', '-')}-{assignment[:2]}"
+
+
 @pytest.fixture(scope="module")
 def graded(generated_course):
-    """Every row handed in as one student, graded as one class per assignment."""
+    """Every row and every whole submission handed in as one student, graded as one class per assignment."""
     course = generated_course
     made = {}
+    for assignment in ASSIGNMENTS:
+        for kind in WHOLE_KINDS:
+            folder = course / "submitted" / whole_student(kind, assignment) / assignment
+            folder.mkdir(parents=True)
+            for release in (course / "release" / assignment).glob("*.ipynb"):
+                (folder / release.name).write_bytes(release.read_bytes())
+            fill_notebooks(course, assignment, kind, folder, whole_student(kind, assignment))
+            (folder / "timestamp.txt").write_text("2026-01-01 12:00:00.000000 UTC\n")
+            made[(kind, assignment)] = next(folder.glob("*.ipynb"))
     for index, answer in enumerate(ANSWERS):
         release = next((course / "release" / answer.assignment).glob("*.ipynb"))
         solutions = solution_sources(course / "source" / answer.assignment / release.name)
@@ -323,5 +336,26 @@ def test_answer_gets_the_verdict_it_deserves(graded, index):
         assert not failing, f"Validate failed a correct answer on {sorted(failing)}"
     else:
         assert lost == {f"test_{answer.cell}"}, f"{answer.why}: lost points on {sorted(lost)}"
-        expected = ({f"test_{answer.cell}"} if answer.visible else set()) | set(answer.also_in_validate)
+        expected = {f"test_{answer.cell}"} if answer.visible else set()
         assert failing == expected, f"{answer.why}: Validate reported {sorted(failing)}, expected {sorted(expected)}"
+
+
+@pytest.mark.parametrize("kind", WHOLE_KINDS)
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_validate_and_grading_agree_cell_by_cell(graded, assignment, kind):
+    """Validate fails a cell exactly when grading takes points from it, unless only hidden tests can see why."""
+    course, made, scores = graded
+    student = whole_student(kind, assignment)
+    mine = {cell: (score, top) for (s, a, cell), (score, top, _) in scores.items() if s == student and a == assignment}
+    assert mine, f"{student} was not graded"
+    lost = {cell for cell, (score, top) in mine.items() if score < top - 1e-9}
+    failing = validate(made[(kind, assignment)]) & set(mine)  # the autograded cells (not the written answers)
+    if kind in ("perfect", "other_style"):
+        assert not lost and not failing, f"{kind}: lost points on {sorted(lost)}, Validate failed {sorted(failing)}"
+    elif kind == "untouched":
+        assert lost == failing == set(mine), f"untouched: lost {sorted(lost)}, Validate failed {sorted(failing)}"
+    else:
+        assert lost == {f"test_{PLANTED_MISTAKES[assignment].cell}"}, f"the planted mistake lost {sorted(lost)}"
+        hidden_only = assignment == "06_quizzes"  # the quizzes' key is never in Validate
+        assert failing == (set() if hidden_only else lost), (
+            f"planted mistake: Validate failed {sorted(failing)}, grading took points from {sorted(lost)}")
