@@ -96,3 +96,17 @@ def test_inputs_unchanged_names_the_input_changed_in_place(mutate, where):
     mutate(X, cache, params)
     with pytest.raises(AssertionError, match=re.escape(f"f changed its {where}in place")):
         check_inputs_unchanged("f", snapshot)
+
+
+def test_any_reasonable_array_is_accepted_when_its_values_are_right():
+    """Integer arrays, Fortran order, views and single precision all pass; the statement decides, not the layout."""
+    expected = np.array([[1.0, 2.0], [3.0, 4.0]])
+    check_close("A", np.array([[1, 2], [3, 4]]), expected)  # integers
+    check_close("A", np.asfortranarray(expected), expected)  # Fortran order
+    wide = np.zeros((2, 4))
+    wide[:, ::2] = expected
+    check_close("A", wide[:, ::2], expected)  # a strided view of a bigger array
+    tiny = np.float32(1e-7)
+    check_close("A", (expected + tiny * expected).astype(np.float32), expected)  # float32 rounding
+    with pytest.raises(AssertionError, match="tolerance rtol=0.0001"):
+        check_close("A", (expected * 1.001).astype(np.float32), expected)
