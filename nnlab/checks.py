@@ -333,7 +333,7 @@ def check_raises(expected, function, *args, hint=None, **kwargs):
         raise AssertionError(_with_hint(
             f"{call} raised {type(error).__name__} ({error})"
             f"{_where_in_student_code(error, sys._getframe(1).f_code.co_filename)}, but it should raise "
-            f"{expected.__name__}.", hint)) from None
+            f"{expected.__name__}.", hint)).with_traceback(error.__traceback__) from None
     raise AssertionError(_with_hint(f"{call} returned normally, but it should raise {expected.__name__}.", hint))
 
 
