@@ -302,7 +302,8 @@ def explained(function, *handled_by_the_test, **causes):
     so do floating-point errors and warnings, for `no_warnings` to report.
     """
     __tracebackhide__ = True
-    name = getattr(function, "__name__", "the function")
+    if not callable(function):
+        raise AssertionError(f"{function!r:.60} is not a function: run the cell that defines it.")
 
     @functools.wraps(function)
     def call(*args, **kwargs):
@@ -316,8 +317,6 @@ def explained(function, *handled_by_the_test, **causes):
             # Keep the traceback into the student's code; IPython then hides this wrapper's frames.
             raise AssertionError(message).with_traceback(error.__traceback__) from None
 
-    if not callable(function):
-        raise AssertionError(f"{name} is not a function but {_describe(function)}: run the cell that defines it.")
     return call
 
 

@@ -10,39 +10,30 @@
 from __future__ import annotations
 
 import ast
-import json
 from pathlib import Path
 
+import nbformat
 import numpy as np
 import pytest
 
 from nnlab.checks import check_raises, check_scalar, explained, recording_calls, same
+from tools.course import REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 SOURCES = sorted((REPO_ROOT / "source").glob("*/*.ipynb"))
 
 
-def code_cells(path: Path):
-    """(nbgrader metadata, source) of every code cell."""
-    for cell in json.loads(path.read_text())["cells"]:
-        if cell["cell_type"] == "code":
-            yield cell["metadata"].get("nbgrader", {}), "".join(cell["source"])
+def code_cells(path: Path, role: str) -> list[tuple[str, str]]:
+    """(grade id, source) of the code cells whose nbgrader metadata has ``role`` ("solution" or "grade") only."""
+    other = {"solution": "grade", "grade": "solution"}[role]
+    metas = [(cell.metadata.get("nbgrader", {}), cell.source) for cell in nbformat.read(path, as_version=4).cells
+             if cell.cell_type == "code"]
+    return [(meta["grade_id"], source) for meta, source in metas if meta.get(role) and not meta.get(other)]
 
 
 def solution_functions(path: Path) -> dict[str, ast.arguments]:
     """The functions students write (defined in solution cells), with their parameters."""
-    return {
-        node.name: node.args
-        for meta, source in code_cells(path)
-        if meta.get("solution")
-        for node in ast.parse(source).body
-        if isinstance(node, ast.FunctionDef)
-    }
-
-
-def graded_test_cells(path: Path):
-    return [(meta["grade_id"], source) for meta, source in code_cells(path) if meta.get("grade")
-            and not meta.get("solution")]
+    return {node.name: node.args for _, source in code_cells(path, "solution")
+            for node in ast.parse(source).body if isinstance(node, ast.FunctionDef)}
 
 
 def stand_ins(tree: ast.AST, student_names: set[str]) -> dict[str, str]:
@@ -79,7 +70,7 @@ def stand_in_report(path: Path) -> tuple[list[str], list[str]]:
     """(every stand-in checked, as "cell: stand-in for function"; the mismatches found)."""
     students = solution_functions(path)
     checked, wrong = [], []
-    for grade_id, source in graded_test_cells(path):
+    for grade_id, source in code_cells(path, "grade"):
         tree = ast.parse(source)
         defined = {node.name: node.args for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)}
         for replacement, student in stand_ins(tree, set(students)).items():
@@ -106,18 +97,18 @@ def test_every_stand_in_has_the_signature_of_the_function_it_replaces(path):
 
 def test_the_signature_comparison_sees_a_renamed_parameter(tmp_path):
     """The check above can fail: a stand-in with the old `_r` names is caught."""
-    cells = [
-        {"cell_type": "code", "metadata": {"nbgrader": {"solution": True, "grade_id": "f"}},
-         "source": "def linear_forward(A_prev, W, b):\n    return W @ A_prev + b, (A_prev, W, b)\n"},
-        {"cell_type": "code", "metadata": {"nbgrader": {"grade": True, "grade_id": "test_g"}},
-         "source": "def reference_t(A_prev_r, W_r, b_r):\n    return None\n\n\nlinear_forward = reference_t\n"},
-    ]
+    solution = nbformat.v4.new_code_cell(
+        "def linear_forward(A_prev, W, b):\n    return W @ A_prev + b, (A_prev, W, b)\n",
+        metadata={"nbgrader": {"solution": True, "grade_id": "f"}})
+    test = nbformat.v4.new_code_cell(
+        "def reference_t(A_prev_r, W_r, b_r):\n    return None\n\n\nlinear_forward = reference_t\n",
+        metadata={"nbgrader": {"grade": True, "grade_id": "test_g"}})
     path = tmp_path / "nb.ipynb"
-    path.write_text(json.dumps({"cells": cells}))
+    nbformat.write(nbformat.v4.new_notebook(cells=[solution, test]), path)
     checked, wrong = stand_in_report(path)
     assert checked == ["test_g: reference_t for linear_forward"] and len(wrong) == 1
-    cells[1]["source"] = "linear_forward = np.matmul\n"
-    path.write_text(json.dumps({"cells": cells}))
+    test.source = "linear_forward = np.matmul\n"
+    nbformat.write(nbformat.v4.new_notebook(cells=[solution, test]), path)
     assert stand_in_report(path)[1] == ["test_g: linear_forward = np.matmul, not a function defined in the cell"]
 
 
@@ -125,7 +116,7 @@ def unexplained_calls(path: Path) -> list[str]:
     """Calls of a student's function in a test cell that do not go through explained(...) or check_raises."""
     students = set(solution_functions(path))
     found = []
-    for grade_id, source in graded_test_cells(path):
+    for grade_id, source in code_cells(path, "grade"):
         tree = ast.parse(source)
         wrapped = set()
         for node in ast.walk(tree):

@@ -21,7 +21,7 @@ import pytest
 from tools.adversarial import cell_scores
 from tools.course import assignments
 from tools.grade import grade_class
-from tools.submissions import PLANTED_MISTAKES, fill_notebooks, fill_solutions, solution_sources
+from tools.submissions import PLANTED_MISTAKES, fill_solutions, make_submission, solution_sources
 
 pytestmark = pytest.mark.slow
 
@@ -280,12 +280,7 @@ def graded(generated_course):
     made = {}
     for assignment in ASSIGNMENTS:
         for kind in WHOLE_KINDS:
-            folder = course / "submitted" / whole_student(kind, assignment) / assignment
-            folder.mkdir(parents=True)
-            for release in (course / "release" / assignment).glob("*.ipynb"):
-                (folder / release.name).write_bytes(release.read_bytes())
-            fill_notebooks(course, assignment, kind, folder, whole_student(kind, assignment))
-            (folder / "timestamp.txt").write_text("2026-01-01 12:00:00.000000 UTC\n")
+            folder = make_submission(course, assignment, whole_student(kind, assignment), kind)
             made[(kind, assignment)] = next(folder.glob("*.ipynb"))
     for index, answer in enumerate(ANSWERS):
         release = next((course / "release" / answer.assignment).glob("*.ipynb"))
