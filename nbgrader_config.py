@@ -34,6 +34,25 @@ c.CourseDirectory.max_file_size = 5 * 1024
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
+# Generating an assignment first copies each notebook's reference functions (written once, in a cell tagged
+# "hidden-references") into the hidden tests that use them, and leaves that cell out: see grader/references.py.
+# The other steps are nbgrader 0.9's defaults, in its order.
+c.GenerateAssignment.preprocessors = [
+    "grader.references.InlineReferences",
+    "nbgrader.preprocessors.IncludeHeaderFooter",
+    "nbgrader.preprocessors.InstantiateTests",
+    "nbgrader.preprocessors.LockCells",
+    "nbgrader.preprocessors.ClearSolutions",
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.CheckCellMetadata",
+    "nbgrader.preprocessors.ComputeChecksums",
+    "nbgrader.preprocessors.SaveCells",
+    "nbgrader.preprocessors.ClearHiddenTests",
+    "nbgrader.preprocessors.ClearMarkScheme",
+    "nbgrader.preprocessors.ComputeChecksums",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+
 # Every cell of a submission gets at most 60 s: enough for any exercise of the course
 # (each notebook runs in seconds), short enough that an infinite loop cannot hold up a class.
 c.Execute.timeout = 60

@@ -432,3 +432,20 @@ def passed_on_its_own(what, helpers):
     """
     print(f"✔ {what}: all visible tests passed, judged by how it uses your {helpers}. Its values differ from the "
           f"expected ones because of your {helpers}: the test of each says what to fix.")
+
+
+@contextmanager
+def needs(*names):
+    """For a picture or widget cell after the exercises: if a function it uses is not written yet, say so kindly.
+
+    Under Run All on a fresh notebook the exercises' stubs raise ``NotImplementedError``, and the cells that use
+    their results then meet a ``NameError``. Inside ``with needs("predict"):`` either becomes one line saying which
+    exercises to finish, instead of a traceback; any other error (a bug to fix) is raised as usual.
+    """
+    try:
+        yield
+    except (NotImplementedError, NameError) as error:
+        listed = " and ".join(", ".join(f"`{name}`" for name in names).rsplit(", ", 1))
+        why = f" ({error}: run the cells above first.)" if isinstance(error, NameError) else ""
+        cells = "its cell" if len(names) == 1 else "their cells"
+        print(f"✋ This cell shows your work: finish {listed} above and run {cells}, then run this cell again.{why}")

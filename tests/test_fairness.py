@@ -16,8 +16,9 @@ import nbformat
 import numpy as np
 import pytest
 
+from grader.references import InlineReferences
 from nnlab.checks import check_raises, check_scalar, explained, recording_calls, same
-from tools.course import REPO_ROOT
+from tools.course import REPO_ROOT, nbgrader_meta
 
 SOURCES = sorted((REPO_ROOT / "source").glob("*/*.ipynb"))
 
@@ -25,8 +26,9 @@ SOURCES = sorted((REPO_ROOT / "source").glob("*/*.ipynb"))
 def code_cells(path: Path, role: str) -> list[tuple[str, str]]:
     """(grade id, source) of the code cells whose nbgrader metadata has ``role`` ("solution" or "grade") only."""
     other = {"solution": "grade", "grade": "solution"}[role]
-    metas = [(cell.metadata.get("nbgrader", {}), cell.source) for cell in nbformat.read(path, as_version=4).cells
-             if cell.cell_type == "code"]
+    # As graded: each test cell with the reference functions it uses copied in (grader/references.py).
+    notebook, _ = InlineReferences().preprocess(nbformat.read(path, as_version=4), {})
+    metas = [(nbgrader_meta(cell), cell.source) for cell in notebook.cells if cell.cell_type == "code"]
     return [(meta["grade_id"], source) for meta, source in metas if meta.get(role) and not meta.get(other)]
 
 
