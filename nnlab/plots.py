@@ -6,7 +6,11 @@ import io
 
 import matplotlib.pyplot as plt
 import numpy as np
+import PIL.Image
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter, NullLocator
 
 from .activations import get_activation, reference_curve, saturation_mask
 
@@ -69,6 +73,9 @@ def plot_activation(
             if student_values.shape != z.shape:
                 raise ValueError(f"returned shape {student_values.shape}, expected {z.shape}")
             ax.plot(z, student_values, color=YOURS_COLOR, ls="--", lw=1.5, label=label)
+        except NotImplementedError:  # the exercise's stub, untouched
+            name_written = getattr(student_fn, "__name__", label)
+            ax.plot([], [], " ", label=f"{label}: finish `{name_written}` above to see your curve here")
         except Exception as error:  # show the student's error in the legend instead of failing
             ax.plot([], [], " ", label=f"{label}: {type(error).__name__}: {error}"[:70])
 
@@ -123,57 +130,93 @@ def plot_softmax(scores, probabilities, ax=None, labels=None, title="softmax tur
     return ax
 
 
-def figure_to_png(figure: Figure) -> bytes:
-    """Render a matplotlib figure to PNG bytes (what the widgets show in an Image)."""
+def figure_to_png(figure: Figure, under=None) -> bytes:
+    """Render ``figure`` to PNG bytes at its own size and dpi, quickly: what the widgets show in an Image.
+
+    No tight bounding box (it draws the figure twice) and light compression (three times faster than the
+    default, for a picture that only travels to the browser): the widgets fix their layout once instead.
+    ``under``, grey levels (uint8) of the rendered figure's size, shows where the figure is lighter: a
+    large picture put there pixel for pixel costs a small part of what ``imshow`` does with it.
+    """
+    canvas = figure.canvas if isinstance(figure.canvas, FigureCanvasAgg) else FigureCanvasAgg(figure)
+    canvas.draw()
+    pixels = np.asarray(canvas.buffer_rgba())
+    if under is not None:
+        pixels = pixels.copy()
+        h, w = min(pixels.shape[0], under.shape[0]), min(pixels.shape[1], under.shape[1])  # in case of rounding
+        np.minimum(pixels[:h, :w, :3], under[:h, :w, None], out=pixels[:h, :w, :3])
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
+    PIL.Image.fromarray(pixels).save(buffer, format="png", compress_level=1)
     return buffer.getvalue()
 
 
-def plot_initialization_statistics(statistics, figure, activation="tanh", title=None):
-    """Fill ``figure``: one histogram of activations per layer on top; three per-layer summaries below.
+class InitializationPanels:
+    """The initialisation explorer's picture on ``figure``: made once, then updated in place by `show`.
 
-    ``statistics`` holds ``activations`` (a list of (n, m) arrays, one per layer), ``slopes`` (the mean
-    g'(z) of each layer) and ``gradients`` (the mean |dW| of each layer). Values below 1e-12 are drawn
-    at 1e-12 on the log-scale panels (they are 0 or nearly so). Returns the list of axes.
+    Top: one histogram of activations per layer (room for ``max_depth`` layers). Bottom, layer by layer
+    on one log scale: the spread of the activations, the mean slope g'(z) and the mean |dW| (values
+    below 1e-12 are drawn at 1e-12: they are 0 or nearly so). For a fast redraw the artists are made
+    once and only their data change, and there are two axes: the histograms share one (each layer in
+    a box of width 1, its range written under it). Drawing axes and their ticks, not data, takes time.
     """
-    activations = statistics["activations"]
-    depth = len(activations)
-    outer = figure.add_gridspec(2, 1, height_ratios=[1, 1.1], hspace=0.45)
-    top = outer[0].subgridspec(1, depth, wspace=0.15)
-    bottom = outer[1].subgridspec(1, 3, wspace=0.35)
-    bounded = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0)}.get(activation)
-    axes = []
-    for layer, A in enumerate(activations, start=1):
-        ax = figure.add_subplot(top[0, layer - 1])
-        values = A.ravel()
-        low, high = bounded or (0.0, max(float(np.percentile(values, 99.5)), 1e-12))
-        ax.hist(np.clip(values, low, high), bins=30, range=(low, high), color=FUNCTION_COLOR)
-        ax.set_title(f"layer {layer}\nstd {values.std():.2g}", fontsize="small")
-        ax.set_yticks([])
-        ax.set_xticks([low, high], labels=[f"{low:.2g}", f"{high:.2g}"])
-        for label, alignment in zip(ax.get_xticklabels(), ("left", "right"), strict=True):
-            label.set_horizontalalignment(alignment)
-        ax.tick_params(labelsize="x-small")
-        axes.append(ax)
-    layers = np.arange(1, depth + 1)
-    floor = 1e-12
-    panels = [
-        ([float(A.std()) for A in activations], FUNCTION_COLOR, "spread of activations (std)"),
-        (statistics["slopes"], "tab:green", "mean slope g\u2032(z)"),
-        (statistics["gradients"], DERIVATIVE_COLOR, "mean |dW| (gradient size)"),
-    ]
-    for k, (values, color, panel_title) in enumerate(panels):
-        ax = figure.add_subplot(bottom[0, k])
-        ax.semilogy(layers, np.maximum(values, floor), "o-", color=color)
-        ax.set(xlabel="layer", title=panel_title, xticks=layers)
-        ax.grid(alpha=0.3, which="major")
-        low, high = ax.get_ylim()
-        ax.set_ylim(min(low, 1e-4), max(high, 2.0))
-        axes.append(ax)
-    if title:
-        figure.suptitle(title)
-    return axes
+
+    FLOOR = 1e-12
+    GAP = 0.12  # between two histograms, in widths of one
+
+    def __init__(self, figure, max_depth=8, bins=30):
+        self.bins = bins
+        self.top = figure.add_axes((0.02, 0.6, 0.96, 0.25), yticks=[], ylim=(0, 1.08))
+        self.top.tick_params(labelsize="x-small", length=0)
+        for spine in self.top.spines.values():
+            spine.set_visible(False)
+        self.histograms = []  # (StepPatch, frame, title) per layer
+        for layer in range(max_depth):
+            x = layer * (1 + self.GAP)
+            stairs = self.top.stairs(np.zeros(bins), np.linspace(x, x + 1, bins + 1), fill=True, color=FUNCTION_COLOR)
+            frame = self.top.add_patch(plt.Rectangle((x, 0), 1, 1.08, fill=False, lw=0.8))
+            title = self.top.text(x + 0.5, 1.12, "", ha="center", va="bottom", fontsize="small")
+            self.histograms.append((stairs, frame, title))
+        self.bottom = figure.add_axes((0.09, 0.1, 0.56, 0.38), yscale="log", xlabel="layer")
+        self.bottom.yaxis.set_major_locator(LogLocator(numticks=6))
+        self.bottom.yaxis.set_minor_locator(NullLocator())  # minor ticks on twelve decades cost more than the rest
+        self.bottom.grid(alpha=0.3)
+        summaries = [(FUNCTION_COLOR, "spread of activations (std)"), ("tab:green", "mean slope g\u2032(z)"),
+                     (DERIVATIVE_COLOR, "mean |dW| (gradient size)")]
+        self.lines = [self.bottom.plot([1.0], [1.0], "o-", color=color, label=label)[0] for color, label in summaries]
+        self.bottom.legend(loc="center left", bbox_to_anchor=(1.03, 0.5))
+        self.title = figure.suptitle("")
+
+    def show(self, statistics, activation="tanh", title=""):
+        """Draw ``statistics``: ``activations`` (one (n, m) array per layer), ``slopes``, ``gradients`` (per layer)."""
+        activations = statistics["activations"]
+        depth = len(activations)
+        bounded = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0)}.get(activation)
+        ticks, labels = [], []
+        for layer, (stairs, frame, text) in enumerate(self.histograms):
+            for artist in (stairs, frame, text):
+                artist.set_visible(layer < depth)
+            if layer >= depth:
+                continue
+            values = activations[layer].ravel()
+            low, high = bounded or (0.0, max(float(np.percentile(values, 99.5)), self.FLOOR))
+            counts, _ = np.histogram(np.clip(values, low, high), bins=self.bins, range=(low, high))
+            x = layer * (1 + self.GAP)
+            stairs.set_data(counts / max(counts.max(), 1), np.linspace(x, x + 1, self.bins + 1))
+            text.set_text(f"layer {layer + 1}\nstd {values.std():.2g}")
+            ticks += [x, x + 1]
+            labels += [f"{low:.2g}", f"{high:.2g}"]
+        self.top.set_xlim(-0.02, depth * (1 + self.GAP) - self.GAP + 0.02)
+        self.top.set_xticks(ticks, labels=labels)
+        for k, label in enumerate(self.top.get_xticklabels()):
+            label.set_horizontalalignment("right" if k % 2 else "left")
+        layers = np.arange(1, depth + 1)
+        summaries = [[float(A.std()) for A in activations], statistics["slopes"], statistics["gradients"]]
+        shown = np.maximum(np.array(summaries, dtype=float), self.FLOOR)
+        for line, values in zip(self.lines, shown, strict=True):
+            line.set_data(layers, values)
+        low, high = min(shown.min() / 3, 1e-4), max(shown.max() * 3, 2.0)
+        self.bottom.set(xlim=(0.6, depth + 0.4), xticks=layers, ylim=(low, high))
+        self.title.set_text(title)
 
 
 def plot_decision_boundary(predict, X, Y, ax=None, title=None, resolution=200):
@@ -219,13 +262,16 @@ def plot_network(layer_sizes, ax=None, max_drawn=7, highlight=None, title=None):
         else:
             top = [1.5 + k for k in range(max(1, (max_drawn - 1) // 2))]
             positions.append(([-y for y in reversed(top)] + top, 0.0))
-    for layer in range(1, num_layers + 1):
+    for layer in range(1, num_layers + 1):  # one LineCollection per layer: hundreds of lines drawn as one artist
         color, width, alpha = ("tab:orange", 1.2, 0.7) if highlight == layer else ("grey", 0.6, 0.35)
-        for y0 in positions[layer - 1][0]:
-            for y1 in positions[layer][0]:
-                ax.plot([layer - 1, layer], [y0, y1], color=color, lw=width, alpha=alpha, zorder=1)
+        segments = [[(layer - 1, y0), (layer, y1)] for y0 in positions[layer - 1][0] for y1 in positions[layer][0]]
+        ax.add_collection(LineCollection(segments, colors=color, linewidths=width, alpha=alpha, zorder=1))
     top_y = max(max(ys) for ys, _ in positions)
     bottom_y = min(min(ys) for ys, _ in positions)
+    # Text sized to the room between two columns (in points), so that many layers do not run together.
+    column = 72 * ax.get_position().width * ax.get_figure().get_figwidth() / (num_layers + 1)
+    size = min(10.0, column / 5.5)
+    stacked = column < 75  # "W[l], b[l]" on one line needs about 75 points
     for layer, (n, (ys, gap)) in enumerate(zip(sizes, positions, strict=True)):
         face = "tab:green" if layer == 0 else ("tab:red" if layer == num_layers else FUNCTION_COLOR)
         ax.scatter([layer] * len(ys), ys, s=260, color=face, edgecolor="black", zorder=3)
@@ -233,19 +279,19 @@ def plot_network(layer_sizes, ax=None, max_drawn=7, highlight=None, title=None):
             ax.text(layer, gap, "⋮", ha="center", va="center", fontsize=16, zorder=3)
         role = "input" if layer == 0 else ("output" if layer == num_layers else "hidden")
         label = f"layer {layer}\n({role})\n$n^{{[{layer}]}} = {n}$"
-        ax.text(layer, bottom_y - 0.9, label, ha="center", va="top", fontsize=10)
+        ax.text(layer, bottom_y - 0.9, label, ha="center", va="top", fontsize=size)
         if layer >= 1:
             ax.text(
                 layer - 0.5,
                 top_y + 0.8,
-                f"$W^{{[{layer}]}}, b^{{[{layer}]}}$",
+                f"$W^{{[{layer}]}}$\n$b^{{[{layer}]}}$" if stacked else f"$W^{{[{layer}]}}, b^{{[{layer}]}}$",
                 ha="center",
                 va="bottom",
-                fontsize=11,
+                fontsize=min(11.0, size + 1),
                 color="tab:orange" if highlight == layer else "black",
             )
     ax.set_xlim(-0.5, num_layers + 0.5)
-    ax.set_ylim(bottom_y - 2.6, top_y + 1.6)
+    ax.set_ylim(bottom_y - 2.6, top_y + (2.4 if stacked else 1.6))
     ax.set_axis_off()
     ax.set_title(title or f"L = {num_layers} layers: " + " - ".join(str(n) for n in sizes))
     return ax
@@ -267,7 +313,7 @@ def plot_digit(image, ax=None, title=None):
     ax.set_xticks([])
     ax.set_yticks([])
     if title:
-        ax.set_title(title, fontsize="small")
+        ax.set_title(title, fontsize="medium")
     return ax
 
 
@@ -347,8 +393,6 @@ def plot_digit_grid(images, titles, figure=None, columns=6):
 
 def plot_batch_timings(batch_sizes, seconds_per_image, one_by_one=None, ax=None, title=None):
     """Log-log plot of the time per image against the batch size; ``one_by_one`` is drawn as a dashed line."""
-    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
-
     if ax is None:
         ax = plt.gca()
     batch_sizes = np.asarray(batch_sizes, dtype=float)
@@ -378,14 +422,30 @@ def plot_batch_timings(batch_sizes, seconds_per_image, one_by_one=None, ax=None,
 # --- L-layer network (04): cost curves and the building blocks ---
 
 
-def plot_cost_curves(curves, ax=None, title=None, log=True):
+def _label_log_axis(axis, low, high):
+    """Plain-number ticks on a log axis spanning ``low`` to ``high``: 0.2, 0.3, 0.5, 1, 2, 5, ..., as many as fit.
+
+    Matplotlib's default labels only the powers of ten, so a cost between 0.2 and 20 reads "10⁰" and "10¹" alone.
+    """
+    decades = np.log10(high / low) if 0 < low < high else 1.0
+    subs = [(1, 1.5, 2, 3, 4, 5, 7), (1, 2, 3, 5), (1, 2, 5)][int(decades)] if decades < 3 else (1.0,)
+    axis.set_major_locator(LogLocator(base=10, subs=subs))
+    axis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+    axis.set_minor_locator(LogLocator(base=10, subs=np.arange(2, 10)))
+    axis.set_minor_formatter(NullFormatter())
+
+
+def plot_cost_curves(curves, ax=None, title=None, log=True, legend="auto"):
     """Draw cost curves ``[(label, iterations, costs), ...]`` on one pair of axes.
 
     Costs that are not finite (a diverging run: inf or nan) end the curve; the
     last finite point is marked with an ✕ and the label says where it diverged.
+    ``legend`` is ``"outside"`` (right of the axes, where it covers no curve), a matplotlib location,
+    ``"auto"`` (outside for several curves, ``"best"`` for one) or None (no legend).
     """
     if ax is None:
         ax = plt.gca()
+    shown = []
     for label, iterations, costs in curves:
         iterations = np.asarray(iterations, dtype=float)
         costs = np.asarray(costs, dtype=float)
@@ -396,11 +456,19 @@ def plot_cost_curves(curves, ax=None, title=None, log=True):
         (line,) = ax.plot(iterations[:stop], costs[:stop], lw=2, marker="." if stop < 30 else None, label=label)
         if stop < len(costs) and stop > 0:
             ax.plot(iterations[stop - 1], costs[stop - 1], "x", ms=12, mew=3, color=line.get_color())
+        shown.extend(costs[:stop][costs[:stop] > 0])
     if log:
         ax.set_yscale("log")
+        if shown:
+            _label_log_axis(ax.yaxis, min(shown), max(shown))
     ax.set(xlabel="iteration", ylabel="cost J" + (" (log scale)" if log else ""), title=title or "cost during training")
-    ax.grid(alpha=0.3, which="both")
-    ax.legend(fontsize="small")
+    ax.grid(alpha=0.3)
+    if legend == "auto":
+        legend = "outside" if len(curves) > 1 else "best"
+    if legend == "outside":
+        ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0)
+    elif legend is not None:
+        ax.legend(fontsize="small", loc=legend)
     return ax
 
 

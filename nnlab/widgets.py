@@ -1,91 +1,157 @@
-"""Interactive widgets for the lecture notebooks, built by ``make_*`` functions that return them.
+"""Interactive widgets for the lecture notebooks: controls, and a matplotlib figure redrawn when one changes.
 
-Each builder wires controls to a matplotlib figure rendered into an ``Image``
-widget, so the widgets need no JupyterLab extension beyond ipywidgets and can be
-tested without a browser: set a control's ``value``, then look at ``.figure``
-or ``.image.value``.
+Every plotting widget is a `PlotWidget`: it names its controls and draws what their values show in
+``draw(figure, **values)``. The figure is shown as a PNG rendered at twice its size on screen (crisp on
+2x screens; text as large as in the notebooks' static plots) in an ``Image`` widget, so the widgets
+need no JupyterLab extension beyond ipywidgets and are tested without a browser: set a control's
+``value``, then look at ``.figure`` or ``.image.value``.
+
+The widgets are given the functions they show (activations, softmax, a model, its predictions):
+this package computes no graded result.
 """
 
 from __future__ import annotations
 
+import warnings
+from html import escape
+
 import ipywidgets as widgets
+import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
 
 from .activations import ACTIVATIONS, leaky_slopes, z_limits
-from .plots import figure_to_png, plot_activation, plot_initialization_statistics, plot_softmax
+from .plots import (
+    InitializationPanels,
+    figure_to_png,
+    plot_activation,
+    plot_cost_curves,
+    plot_decision_boundary,
+    plot_digit,
+    plot_network,
+    plot_probabilities,
+    plot_softmax,
+)
+
+DPI = 100  # CSS pixels per inch: matplotlib's figure.dpi, at which JupyterLab shows the static inline plots
+PIXEL_RATIO = 2  # pixels rendered per CSS pixel: crisp on 2x (retina) screens, smooth on 1x ones
+# Titles at a fixed height: else matplotlib measures every tick label of an axes to place its title, at each draw.
+FAST = {"axes.titley": 1.0, "text.hinting": "no_hinting"}
+WIDE = {"description_width": "initial"}  # a control's description shown in full, never cut to "predicted …"
 
 
-class ActivationExplorer(widgets.VBox):
-    """An activation function and its derivative over a chosen range, with saturation marked."""
+class PlotWidget(widgets.VBox):
+    """Controls above a matplotlib figure that is drawn again whenever one of them changes.
+
+    ``controls`` maps names to value widgets: each becomes an attribute and a keyword of `draw`, the one
+    method a subclass writes. ``rows`` lays out what goes above the figure: a list of names (and other
+    widgets) is one row, a widget is itself; ``below`` goes under the figure. Each redraw reads every value
+    once and ``draw`` sets every readout from those values: text and picture never disagree.
+    """
+
+    def __init__(self, controls, rows, figsize, margins=None, below=()):
+        self.controls = dict(controls)
+        for name, control in self.controls.items():
+            setattr(self, name, control)
+            control.observe(self.redraw, names="value")
+        self.figure = Figure(figsize=figsize, dpi=DPI * PIXEL_RATIO)
+        self.figure.subplots_adjust(**(margins or {}))  # the layout is fixed once: no tight_layout per redraw
+        self.image = widgets.Image(format="png", layout={"width": f"{figsize[0] * DPI:.0f}px", "max_width": "100%"})
+        children = [
+            widgets.HBox([self.controls.get(item, item) for item in row]) if isinstance(row, list) else row
+            for row in rows
+        ]
+        super().__init__([*children, self.image, *below])
+        self._drawing = self._stale = False
+        self.redraw()
+
+    def draw(self, figure, **values):
+        """Draw ``values`` (one per control, by name) on ``figure`` and set the readouts from them."""
+        raise NotImplementedError
+
+    def render(self):
+        """The figure as PNG bytes."""
+        return figure_to_png(self.figure)
+
+    def redraw(self, change=None):
+        """Draw with the controls' values, again if ``draw`` changed one itself (a slider's maximum), then show it."""
+        if self._drawing:
+            self._stale = True
+            return
+        self._drawing = self._stale = True
+        try:
+            with matplotlib.rc_context(FAST):
+                while self._stale:
+                    self._stale = False
+                    self.draw(self.figure, **{name: control.value for name, control in self.controls.items()})
+                png = self.render()
+        finally:
+            self._drawing = False
+        self.image.value = png
+
+
+def _emptied_axes(figure, count=1, **grid):
+    """The figure's ``count`` axes in a row, emptied of their data but not of their ticks, made on the first call.
+
+    Making axes, or clearing them (which makes every tick anew), takes longer than all the rest of a redraw.
+    """
+    if len(figure.axes) != count:
+        for ax in figure.axes:
+            ax.remove()  # not figure.clear(), which forgets the margins set by subplots_adjust
+        figure.subplots(1, count, squeeze=False, gridspec_kw=grid)
+    for ax in figure.axes:
+        for artist in [*ax.lines, *ax.patches, *ax.texts, *ax.images, *ax.collections, *ax.artists]:
+            artist.remove()
+        if ax.legend_ is not None:
+            ax.legend_.remove()
+        ax.relim()  # no data, no data limits: the next plot sets them afresh, as after a clear
+        ax.set_autoscale_on(True)
+        ax.set_prop_cycle(None)  # the first curve blue again
+        ax.set_axis_on()
+    return figure.axes
+
+
+class ActivationExplorer(PlotWidget):
+    """An activation function and its derivative over a chosen range, with saturation marked.
+
+    ``yours`` maps names such as ``"sigmoid"`` or ``"sigmoid_derivative"`` to your own functions,
+    drawn dashed over the reference curves so you can compare.
+    """
 
     def __init__(self, yours=None, initial="sigmoid"):
         self.yours = dict(yours or {})
         unknown = {key.removesuffix("_derivative") for key in self.yours} - set(ACTIVATIONS)
         if unknown:
             raise ValueError(f"yours= has unknown activation names {sorted(unknown)}; use {sorted(ACTIVATIONS)}")
-        self.function = widgets.Dropdown(options=list(ACTIVATIONS), value=initial, description="function")
         low, high = z_limits()
-        self.z_range = widgets.FloatRangeSlider(
-            value=(-6.0, 6.0), min=low, max=high, step=0.5, description="z range", continuous_update=False,
-            readout_format=".1f", layout=widgets.Layout(width="440px"),
-        )
-        self.alpha = widgets.SelectionSlider(  # the slopes whose curve is stored
-            options=[(f"{a:g}", a) for a in leaky_slopes()],
-            value=0.1,
-            description="leaky slope α",
-            continuous_update=False,
-            style={"description_width": "initial"},
-        )
-        self.show_derivative = widgets.Checkbox(value=True, description="show derivative")
-        self.mark_saturation = widgets.Checkbox(value=True, description="mark saturation")
-        self.compare = widgets.Checkbox(
-            value=bool(self.yours), description="compare with mine", disabled=not self.yours
-        )
-        self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="760px"))
-        self.figure = Figure(figsize=(8, 4.2))
-        controls = [self.function, self.z_range, self.alpha, self.show_derivative, self.mark_saturation, self.compare]
-        for control in controls:
-            control.observe(self._redraw, names="value")
-        super().__init__(
-            [
-                widgets.HBox([self.function, self.z_range]),
-                widgets.HBox([self.alpha, self.show_derivative, self.mark_saturation, self.compare]),
-                self.image,
-            ]
-        )
-        self._redraw()
+        controls = {
+            "function": widgets.Dropdown(options=list(ACTIVATIONS), value=initial, description="function"),
+            "z_range": widgets.FloatRangeSlider(
+                value=(-6.0, 6.0), min=low, max=high, step=0.5, description="z range", continuous_update=False,
+                readout_format=".1f", layout={"width": "440px"},
+            ),
+            "alpha": widgets.SelectionSlider(  # the slopes whose curve is stored
+                options=[(f"{a:g}", a) for a in leaky_slopes()], value=0.1, description="leaky slope α",
+                continuous_update=False, style=WIDE,
+            ),
+            "show_derivative": widgets.Checkbox(value=True, description="show derivative"),
+            "mark_saturation": widgets.Checkbox(value=True, description="mark saturation"),
+            "compare": widgets.Checkbox(value=bool(self.yours), description="compare with mine",
+                                        disabled=not self.yours),
+        }
+        rows = [["function", "z_range"], ["alpha", "show_derivative", "mark_saturation", "compare"]]
+        super().__init__(controls, rows, (8, 4.2), {"left": 0.08, "right": 0.98, "bottom": 0.12, "top": 0.87})
 
-    def _redraw(self, change=None):
-        name = self.function.value
-        self.alpha.disabled = name != "leaky_relu"
-        self.figure.clear()
-        ax = self.figure.add_subplot()
-        use_yours = self.compare.value
-        plot_activation(
-            name,
-            ax=ax,
-            z_range=self.z_range.value,
-            alpha=self.alpha.value,
-            show_derivative=self.show_derivative.value,
-            mark_saturation=self.mark_saturation.value,
-            yours=self.yours.get(name) if use_yours else None,
-            yours_derivative=self.yours.get(f"{name}_derivative") if use_yours else None,
-        )
-        self.image.value = figure_to_png(self.figure)
+    def draw(self, figure, function, z_range, alpha, show_derivative, mark_saturation, compare):
+        self.alpha.disabled = function != "leaky_relu"
+        mine = self.yours if compare else {}
+        plot_activation(function, ax=_emptied_axes(figure)[0], z_range=z_range, alpha=alpha,
+                        show_derivative=show_derivative, mark_saturation=mark_saturation,
+                        yours=mine.get(function), yours_derivative=mine.get(f"{function}_derivative"))
 
 
-def make_activation_explorer(yours=None, initial="sigmoid"):
-    """Build the activation explorer.
-
-    ``yours`` maps names such as ``"sigmoid"`` or ``"sigmoid_derivative"`` to your
-    own functions, drawn dashed over the reference curves so you can compare.
-    """
-    return ActivationExplorer(yours=yours, initial=initial)
-
-
-class SoftmaxExplorer(widgets.VBox):
-    """Three score sliders and the probabilities ``softmax`` gives them; a shift slider shows invariance.
+class SoftmaxExplorer(PlotWidget):
+    """Three score sliders and the probabilities ``softmax`` gives them; adding C to all changes nothing.
 
     ``softmax`` is a function of a 1-D array of scores, written in the lecture (this package has none).
     """
@@ -93,34 +159,32 @@ class SoftmaxExplorer(widgets.VBox):
     def __init__(self, softmax, scores=(0.3, 2.9, 4.0)):
         self.softmax = softmax
         self.scores = [
-            widgets.FloatSlider(
-                value=s, min=-10.0, max=10.0, step=0.1, description=f"score {i}", continuous_update=False
-            )
+            widgets.FloatSlider(value=s, min=-10.0, max=10.0, step=0.1, description=f"score {i}",
+                                continuous_update=False)
             for i, s in enumerate(scores)
         ]
-        self.shift = widgets.FloatSlider(
-            value=0.0, min=-1000.0, max=1000.0, step=10.0, description="add C to all", continuous_update=False
-        )
-        self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="560px"))
-        self.figure = Figure(figsize=(6, 3.5))
-        for control in [*self.scores, self.shift]:
-            control.observe(self._redraw, names="value")
-        super().__init__([widgets.HBox(self.scores), self.shift, self.image])
-        self._redraw()
+        shift = widgets.FloatSlider(value=0.0, min=-1000.0, max=1000.0, step=10.0, description="add C to all",
+                                    continuous_update=False, style=WIDE)
+        controls = {f"score_{i}": slider for i, slider in enumerate(self.scores)} | {"shift": shift}
+        super().__init__(controls, [self.scores, ["shift"]], (6, 3.6),
+                         {"left": 0.11, "right": 0.98, "bottom": 0.08, "top": 0.9})
 
-    def _redraw(self, change=None):
-        values = np.array([s.value for s in self.scores]) + self.shift.value
-        self.figure.clear()
-        plot_softmax(values, self.softmax(values), ax=self.figure.add_subplot())
-        self.image.value = figure_to_png(self.figure)
-
-
-def make_softmax_explorer(softmax, scores=(0.3, 2.9, 4.0)):
-    """Build the softmax explorer around ``softmax``: move scores, or add a constant to all and see nothing change."""
-    return SoftmaxExplorer(softmax, scores=scores)
+    def draw(self, figure, shift, **scores):
+        values = np.array(list(scores.values())) + shift
+        plot_softmax(values, self.softmax(values), ax=_emptied_axes(figure)[0])
 
 
 INIT_SCHEMES = ("zeros", "constant", "random", "Xavier", "He")
+
+
+def _matmul(a, b):
+    """``a @ b``, in blocks of columns small enough (m·n·k under 2**18) that OpenBLAS uses one thread for each.
+
+    On a busy machine OpenBLAS's threads wait to be woken up: one 100 x 100 x 500 product then takes from
+    20 to 300 ms instead of 1.
+    """
+    step = max(1, 2**18 // (a.shape[0] * a.shape[1]))
+    return np.hstack([a @ b[:, k : k + step] for k in range(0, b.shape[1], step)])
 
 
 def _deep_network_statistics(g, g_prime, scheme, scale, depth, width=100, examples=500, seed=0):
@@ -136,7 +200,7 @@ def _deep_network_statistics(g, g_prime, scheme, scale, depth, width=100, exampl
         # The weight scale of each scheme (the lecture explains them); fan-in n[l-1] = width here.
         std = {"random": scale, "Xavier": np.sqrt(1.0 / width), "He": np.sqrt(2.0 / width)}.get(scheme, 0.0)
         W = np.full((width, width), scale) if scheme == "constant" else rng.standard_normal((width, width)) * std
-        Z = W @ A
+        Z = _matmul(W, A)
         layers.append((W, Z, A))
         A = g(Z)
     dA = rng.standard_normal(A.shape)  # stands in for the gradient that the cost sends back
@@ -145,66 +209,43 @@ def _deep_network_statistics(g, g_prime, scheme, scale, depth, width=100, exampl
         slope = g_prime(Z)
         dZ = dA * slope
         slopes.append(float(slope.mean()))
-        gradients.append(float(np.mean(np.abs(dZ @ A_prev.T)) / examples))
-        dA = W.T @ dZ
+        gradients.append(float(np.mean(np.abs(_matmul(dZ, A_prev.T))) / examples))
+        dA = _matmul(W.T, dZ)
     activations = [A_prev for _, _, A_prev in layers[1:]] + [A]
     return {"activations": activations, "slopes": slopes[::-1], "gradients": gradients[::-1]}
 
 
-class InitializationExplorer(widgets.VBox):
-    """Activation histograms and gradient sizes, layer by layer, of a deep network under an initialisation."""
+class InitializationExplorer(PlotWidget):
+    """Activation histograms and gradient sizes, layer by layer, of a deep network under an initialisation.
+
+    ``activations`` maps names to pairs ``(g, g_prime)`` of element-wise functions, written in the lecture.
+    The top row shows the histogram of every layer's activations for random inputs; the bottom row,
+    layer by layer, their spread, the mean slope of the activation and the mean size of dW.
+    """
 
     def __init__(self, activations, activation="tanh", scheme="random", scale=0.01, depth=6, width=100):
         if scheme not in INIT_SCHEMES:
             raise ValueError(f"unknown scheme {scheme!r}; use one of {list(INIT_SCHEMES)}")
         if activation not in activations:
             raise ValueError(f"activation {activation!r} is not one of the activations given: {sorted(activations)}")
-        self.activations = dict(activations)
-        self.width = width
-        self.activation = widgets.Dropdown(
-            options=list(self.activations), value=activation, description="activation"
-        )
-        self.scheme = widgets.Dropdown(options=list(INIT_SCHEMES), value=scheme, description="scheme")
-        self.scale = widgets.FloatLogSlider(
-            value=scale, base=10, min=-3, max=1, step=0.25, description="scale", readout_format=".3g",
-            continuous_update=False,
-        )
-        self.depth = widgets.IntSlider(value=depth, min=2, max=8, description="layers", continuous_update=False)
-        self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="900px"))
-        self.figure = Figure(figsize=(10, 5.6))
-        self.statistics = {}
-        controls = [self.activation, self.scheme, self.scale, self.depth]
-        for control in controls:
-            control.observe(self._redraw, names="value")
-        super().__init__([widgets.HBox(controls[:2]), widgets.HBox(controls[2:]), self.image])
-        self._redraw()
+        self.activations, self.width, self.statistics = dict(activations), width, {}
+        controls = {
+            "activation": widgets.Dropdown(options=list(self.activations), value=activation, description="activation"),
+            "scheme": widgets.Dropdown(options=list(INIT_SCHEMES), value=scheme, description="scheme"),
+            "scale": widgets.FloatLogSlider(value=scale, base=10, min=-3, max=1, step=0.25, description="scale",
+                                            readout_format=".3g", continuous_update=False),
+            "depth": widgets.IntSlider(value=depth, min=2, max=8, description="layers", continuous_update=False),
+        }
+        self.panels = None
+        super().__init__(controls, [["activation", "scheme"], ["scale", "depth"]], (8, 4.8))
 
-    def _redraw(self, change=None):
-        scheme = self.scheme.value
+    def draw(self, figure, activation, scheme, scale, depth):
         self.scale.disabled = scheme not in ("random", "constant")
-        self.statistics = _deep_network_statistics(
-            *self.activations[self.activation.value], scheme, self.scale.value, self.depth.value, self.width
-        )
-        self.figure.clear()
-        plot_initialization_statistics(
-            self.statistics,
-            self.figure,
-            activation=self.activation.value,
-            title=f"{self.activation.value} network, {self.width} units per layer, {scheme} weights"
-            + (f" (scale {self.scale.value:.3g})" if scheme in ("random", "constant") else ""),
-        )
-        self.image.value = figure_to_png(self.figure)
-
-
-def make_initialization_explorer(activations, activation="tanh", scheme="random", scale=0.01, depth=6):
-    """Build the initialisation explorer: pick an activation, a weight scheme, a scale and a depth.
-
-    ``activations`` maps names to pairs ``(g, g_prime)`` of element-wise functions, written in the lecture.
-
-    The top row shows the histogram of every layer's activations for random inputs; the bottom row,
-    layer by layer, their spread, the mean slope of the activation and the mean size of dW.
-    """
-    return InitializationExplorer(activations, activation=activation, scheme=scheme, scale=scale, depth=depth)
+        self.statistics = _deep_network_statistics(*self.activations[activation], scheme, scale, depth, self.width)
+        self.panels = self.panels or InitializationPanels(figure)
+        scaled = f" (scale {scale:#.3g})" if scheme in ("random", "constant") else ""  # as the slider shows it
+        self.panels.show(self.statistics, activation, f"{activation} network, {self.width} units per layer, "
+                                                      f"{scheme} weights{scaled}")
 
 
 class SelfCheck(widgets.VBox):
@@ -212,6 +253,7 @@ class SelfCheck(widgets.VBox):
 
     ``correct`` is the index of the right option (one choice, radio buttons) or a set of indices
     (several choices, check boxes). The feedback is an ``HTMLMath`` widget, so text may hold LaTeX.
+    Changing the choice hides the feedback until Check is pressed again.
     """
 
     def __init__(self, question, options, correct, explanation):
@@ -225,23 +267,19 @@ class SelfCheck(widgets.VBox):
             raise ValueError(f"correct={correct!r} must index the {len(self.options)} options (0 to {last})")
         self.explanation = explanation
         self.is_correct = None  # None until Check is pressed, then True or False
-        self.question = widgets.HTMLMath(value=f"<b>{question}</b>")
-        layout = widgets.Layout(width="auto")
+        self.question = widgets.HTMLMath(value=f"<b>{question}</b>", layout={"margin": "2px 2px 6px"})
         if self.multiple:
-            self.boxes = [
-                widgets.Checkbox(value=False, description=text, indent=False, layout=layout) for text in self.options
-            ]
+            self.boxes = [widgets.Checkbox(value=False, description=text, indent=False, layout={"width": "auto"})
+                          for text in self.options]
             self.choices = widgets.VBox(self.boxes)
-            controls = self.boxes
         else:
-            self.choices = widgets.RadioButtons(
-                options=[(o, k) for k, o in enumerate(self.options)], value=None, layout=layout
-            )
-            controls = [self.choices]
-        self.check = widgets.Button(description="Check", button_style="primary", icon="check")
+            self.choices = widgets.RadioButtons(options=[(o, k) for k, o in enumerate(self.options)], value=None,
+                                                layout={"width": "auto"})
+        self.check = widgets.Button(description="Check", button_style="primary", icon="check",
+                                    layout={"margin": "8px 2px"})
         self.feedback = widgets.HTMLMath(value="")
         self.check.on_click(self._check)
-        for control in controls:
+        for control in self.boxes if self.multiple else [self.choices]:
             control.observe(self._clear, names="value")
         super().__init__([self.question, self.choices, self.check, self.feedback])
         self.add_class("nnlab-self-check")
@@ -263,25 +301,17 @@ class SelfCheck(widgets.VBox):
             self.feedback.value = "<i>Choose an answer first, then press Check.</i>"
             return
         self.is_correct = chosen == self.correct
-        right = "; ".join(self.options[k] for k in sorted(self.correct))
+        right = "; ".join(self.options[k].strip() for k in sorted(self.correct))
+        end = "" if right.endswith((".", "?", "!")) else "."  # an option that is a sentence has its own period
         verdict = (
             '<span style="color:green"><b>✔ Right.</b></span>'
             if self.is_correct
-            else f'<span style="color:#b00"><b>✘ Not quite.</b></span> The answer is: <i>{right}</i>.'
+            else f'<span style="color:#b00"><b>✘ Not quite.</b></span> The answer is: <i>{right}</i>{end}'
         )
-        self.feedback.value = f"{verdict}<br>{self.explanation}"
+        self.feedback.value = f"<div style='line-height:1.5'>{verdict}<br>{self.explanation}</div>"
 
 
-def make_self_check(question, options, correct, explanation):
-    """Build a self-check question with a Check button that reveals whether the choice is right and why.
-
-    ``correct`` is the index of the right option, or a set of indices when several options are right
-    (then the options are check boxes). Changing the choice hides the feedback until Check is pressed again.
-    """
-    return SelfCheck(question, options, correct, explanation)
-
-
-class ShapeExplorer(widgets.VBox):
+class ShapeExplorer(PlotWidget):
     """Type layer sizes and a number of examples m; see the network and the shape of every array it uses.
 
     The table lists, layer by layer, the shapes in the forward pass (W, b and its broadcast, Z, A) and
@@ -290,36 +320,17 @@ class ShapeExplorer(widgets.VBox):
     """
 
     def __init__(self, layer_sizes="4, 5, 3, 1", m=10):
-        from .plots import plot_network
-
-        self._plot_network = plot_network
-        self.sizes = widgets.Text(
-            value=str(layer_sizes).strip("[]()"),
-            description="layer sizes",
-            placeholder="e.g. 4, 5, 3, 1",
-            continuous_update=False,
-            style={"description_width": "initial"},
-        )
-        self.m = widgets.BoundedIntText(
-            value=m, min=1, max=1_000_000, description="examples m", style={"description_width": "initial"}
-        )
-        self.layer = widgets.IntSlider(
-            value=1,
-            min=1,
-            max=1,
-            description="explain layer l",
-            continuous_update=False,
-            style={"description_width": "initial"},
-        )
-        self.message = widgets.HTML()
-        self.table = widgets.HTML()
-        self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="760px"))
-        self.figure = Figure(figsize=(8, 3.8))
+        controls = {
+            "sizes": widgets.Text(value=str(layer_sizes).strip("[]()"), description="layer sizes",
+                                  placeholder="e.g. 4, 5, 3, 1", continuous_update=False, style=WIDE),
+            "m": widgets.BoundedIntText(value=m, min=1, max=1_000_000, description="examples m", style=WIDE),
+            "layer": widgets.IntSlider(value=1, min=1, max=1, description="explain layer l", continuous_update=False,
+                                       style=WIDE),
+        }
+        self.message, self.table = widgets.HTML(), widgets.HTML()
         self.layer_sizes = None  # the sizes currently shown, or None while the input is not valid
-        for control in (self.sizes, self.m, self.layer):
-            control.observe(self._redraw, names="value")
-        super().__init__([widgets.HBox([self.sizes, self.m, self.layer]), self.message, self.image, self.table])
-        self._redraw()
+        super().__init__(controls, [["sizes", "m", "layer"], self.message], (8, 3.8),
+                         {"left": 0.01, "right": 0.99, "bottom": 0.01, "top": 0.9}, below=[self.table])
 
     @staticmethod
     def _parse(text):
@@ -337,30 +348,20 @@ class ShapeExplorer(widgets.VBox):
             return None, "At most 12 layers (13 sizes) fit in the picture."
         return sizes, None
 
-    def _redraw(self, change=None):
-        from html import escape
-
-        sizes, problem = self._parse(self.sizes.value)
-        self.figure.clear()
+    def draw(self, figure, sizes, m, layer):
+        self.layer_sizes, problem = self._parse(sizes)
+        ax = _emptied_axes(figure)[0]
         if problem:
-            self.layer_sizes = None
             self.message.value = f"<p style='color:#b00020'><b>{escape(problem)}</b></p>"
             self.table.value = ""
-            ax = self.figure.add_subplot()
             ax.set_axis_off()
             ax.text(0.5, 0.5, "no network to draw", ha="center", va="center", color="grey")
-            self.image.value = figure_to_png(self.figure)
             return
-        self.layer_sizes = sizes
-        num_layers = len(sizes) - 1
-        with self.layer.hold_trait_notifications():
-            self.layer.max = num_layers
-        chosen = min(self.layer.value, num_layers)
-        m = self.m.value
-        self.message.value = self._explain_layer(sizes, chosen, m)
-        self.table.value = self._shape_table(sizes, m, chosen)
-        self._plot_network(sizes, ax=self.figure.add_subplot(), highlight=chosen)
-        self.image.value = figure_to_png(self.figure)
+        self.layer.max = len(self.layer_sizes) - 1  # may lower the slider's value: then the base draws again
+        layer = min(layer, self.layer.max)
+        self.message.value = self._explain_layer(self.layer_sizes, layer, m)
+        self.table.value = self._shape_table(self.layer_sizes, m, layer)
+        plot_network(self.layer_sizes, ax=ax, highlight=layer)
 
     @staticmethod
     def _explain_layer(sizes, k, m):
@@ -384,23 +385,15 @@ class ShapeExplorer(widgets.VBox):
     @staticmethod
     def _shape_table(sizes, m, chosen):
         """An HTML table: one row per layer, every array's shape in the forward and the backward pass."""
-        head = [
-            "layer l",
-            "n<sup>[l]</sup>",
-            "W<sup>[l]</sup>, dW<sup>[l]</sup>",
-            "b<sup>[l]</sup>, db<sup>[l]</sup>",
-            "b<sup>[l]</sup> broadcast to",
-            "Z<sup>[l]</sup>, dZ<sup>[l]</sup>",
-            "A<sup>[l]</sup>, dA<sup>[l]</sup>",
-            "parameters",
-        ]
+        head = ["layer l", "n<sup>[l]</sup>", "W<sup>[l]</sup>, dW<sup>[l]</sup>", "b<sup>[l]</sup>, db<sup>[l]</sup>",
+                "b<sup>[l]</sup> broadcast to", "Z<sup>[l]</sup>, dZ<sup>[l]</sup>",
+                "A<sup>[l]</sup>, dA<sup>[l]</sup>", "parameters"]
         cell = "style='border:1px solid #bbb;padding:2px 8px;text-align:center'"
         rows = ["<tr>" + "".join(f"<th {cell}>{h}</th>" for h in head) + "</tr>"]
-        dash = "–"
         total = 0
         for k, n in enumerate(sizes):
             if k == 0:
-                values = ["0 (input)", n, dash, dash, dash, dash, f"({n}, {m}) = X", dash]
+                values = ["0 (input)", n, "–", "–", "–", "–", f"({n}, {m}) = X", "–"]
             else:
                 count = n * sizes[k - 1] + n
                 total += count
@@ -414,13 +407,8 @@ class ShapeExplorer(widgets.VBox):
         return "<table style='border-collapse:collapse'>" + "".join(rows) + "</table>"
 
 
-def make_shape_explorer(layer_sizes="4, 5, 3, 1", m=10):
-    """Build the shape explorer: type layer sizes such as ``4, 5, 3, 1`` and a number of examples m."""
-    return ShapeExplorer(layer_sizes=layer_sizes, m=m)
-
-
 # --- MNIST (05): browse test digits and their probabilities; a gallery of the network's mistakes ---
-# The builders take the (10, m) probabilities as input: the forward pass is the student's `predict`, never done here.
+# The widgets take the (10, m) probabilities as input: the forward pass is the student's `predict`, never done here.
 
 
 def _check_mnist_inputs(images, labels, probabilities):
@@ -438,44 +426,41 @@ def _check_mnist_inputs(images, labels, probabilities):
     return images.reshape(m, 784), labels, probabilities
 
 
-class DigitBrowser(widgets.VBox):
-    """A test digit chosen with a slider, beside the bar chart of the 10 probabilities the network gave it."""
+class DigitBrowser(PlotWidget):
+    """A test digit chosen with a slider, beside the bar chart of the 10 probabilities the network gave it.
+
+    Takes images (m, 784), labels (m,) and probabilities (10, m) from your ``predict``.
+    """
 
     def __init__(self, images, labels, probabilities, index=0):
         self.images, self.labels, self.probabilities = _check_mnist_inputs(images, labels, probabilities)
-        self.predictions = self.probabilities.argmax(axis=0)
-        self.index = widgets.IntSlider(
-            value=index, min=0, max=len(self.labels) - 1, description="test image", continuous_update=False
-        )
+        index = widgets.IntSlider(value=index, min=0, max=len(self.labels) - 1, description="test image",
+                                  continuous_update=False)
         self.status = widgets.HTML()
-        self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="720px"))
-        self.figure = Figure(figsize=(8, 3.2))
-        self.index.observe(self._redraw, names="value")
-        super().__init__([widgets.HBox([self.index, self.status]), self.image])
-        self._redraw()
+        super().__init__({"index": index}, [["index", self.status]], (8, 3.4),
+                         {"left": 0.02, "right": 0.98, "bottom": 0.2, "top": 0.88, "wspace": 0.2})
 
-    def _redraw(self, change=None):
-        from .plots import plot_digit, plot_probabilities
-
-        i = self.index.value
-        label, predicted = int(self.labels[i]), int(self.predictions[i])
-        self.figure.clear()
-        ax_digit, ax_bars = self.figure.subplots(1, 2, gridspec_kw={"width_ratios": [1, 2.2]})
-        plot_digit(self.images[i], ax=ax_digit, title=f"test image {i}: true label {label}")
-        plot_probabilities(self.probabilities[:, i], ax=ax_bars, label=label)
-        self.figure.tight_layout()
+    def draw(self, figure, index):
+        probabilities = self.probabilities[:, index]
+        label, predicted = int(self.labels[index]), int(probabilities.argmax())
+        ax_digit, ax_bars = _emptied_axes(figure, 2, width_ratios=[1, 2.4])
+        plot_digit(self.images[index], ax=ax_digit, title=f"test image {index}\ntrue label {label}")
+        plot_probabilities(probabilities, ax=ax_bars, label=label)
         verdict = "right" if label == predicted else "<b style='color:#d62728'>wrong</b>"
-        self.status.value = f"predicted {predicted} with {self.probabilities[predicted, i]:.1%}: {verdict}"
-        self.image.value = figure_to_png(self.figure)
+        self.status.value = f"predicted {predicted} with {probabilities[predicted]:.1%}: {verdict}"
 
 
-def make_digit_browser(images, labels, probabilities, index=0):
-    """Build the digit browser from images (m, 784), labels (m,) and probabilities (10, m) from your predict."""
-    return DigitBrowser(images, labels, probabilities, index=index)
+class MistakeGallery(PlotWidget):
+    """The network's mistakes, most confident first, filtered by true and by predicted digit.
 
+    Takes images (m, 784), labels (m,) and probabilities (10, m) from your ``predict``; shows the
+    ``columns * rows`` most confident mistakes that match, with a title over each. The digits are one
+    mosaic laid pixel for pixel under the rendered titles: many times faster than a grid of axes, or than
+    matplotlib's image pipeline.
+    """
 
-class MistakeGallery(widgets.VBox):
-    """The network's mistakes, most confident first, filtered by true and by predicted digit."""
+    CELL = (34, 42)  # one tile, in pixels of the mosaic: the 28 x 28 digit in a frame, and room for its title above
+    ZOOM = 7  # pixels rendered per pixel of the mosaic: a digit is 28 * 7 / PIXEL_RATIO = 98 CSS pixels wide
 
     def __init__(self, images, labels, probabilities, columns=6, rows=3):
         self.images, self.labels, self.probabilities = _check_mnist_inputs(images, labels, probabilities)
@@ -483,54 +468,60 @@ class MistakeGallery(widgets.VBox):
         self.confidence = self.probabilities.max(axis=0)
         self.columns, self.rows = columns, rows
         choices = [("any", -1)] + [(str(d), d) for d in range(10)]
-        self.true_digit = widgets.Dropdown(options=choices, value=-1, description="true digit")
-        self.predicted_digit = widgets.Dropdown(options=choices, value=-1, description="predicted as")
+        controls = {
+            "true_digit": widgets.Dropdown(options=choices, value=-1, description="true digit", style=WIDE),
+            "predicted_digit": widgets.Dropdown(options=choices, value=-1, description="predicted as", style=WIDE),
+        }
         self.status = widgets.HTML()
-        self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="760px"))
-        self.figure = Figure(figsize=(1.45 * columns, 1.9 * rows))
-        for control in (self.true_digit, self.predicted_digit):
-            control.observe(self._redraw, names="value")
-        super().__init__([widgets.HBox([self.true_digit, self.predicted_digit]), self.status, self.image])
-        self._redraw()
+        self.drawn = np.array([], dtype=int)  # the indices of the images in the mosaic now
+        self.mosaic = np.zeros((rows * self.CELL[1], columns * self.CELL[0]))  # 0 white to 1 black, as drawn now
+        self.titles = []  # the figure's texts, made once; a redraw changes them
+        inches = self.ZOOM / (DPI * PIXEL_RATIO)  # per pixel of the mosaic
+        super().__init__(controls, [list(controls), self.status], (self.mosaic.shape[1] * inches,
+                                                                    self.mosaic.shape[0] * inches))
+
+    def render(self):
+        """The titles rendered by matplotlib, over the mosaic: each of its pixels a ZOOM x ZOOM square of grey."""
+        grey = np.round(255 * (1 - self.mosaic)).astype(np.uint8)  # dark strokes on white
+        return figure_to_png(self.figure, under=np.repeat(np.repeat(grey, self.ZOOM, axis=0), self.ZOOM, axis=1))
 
     def shown_indices(self):
         """Indices of the matching mistakes, most confident first (all of them, not only those drawn)."""
+        return self._matching(self.true_digit.value, self.predicted_digit.value)
+
+    def _matching(self, true_digit, predicted_digit):
         wrong = self.predictions != self.labels
-        if self.true_digit.value >= 0:
-            wrong &= self.labels == self.true_digit.value
-        if self.predicted_digit.value >= 0:
-            wrong &= self.predictions == self.predicted_digit.value
+        if true_digit >= 0:
+            wrong &= self.labels == true_digit
+        if predicted_digit >= 0:
+            wrong &= self.predictions == predicted_digit
         indices = np.flatnonzero(wrong)
         return indices[np.argsort(-self.confidence[indices], kind="stable")]
 
-    def _redraw(self, change=None):
-        from .plots import plot_digit_grid
-
-        indices = self.shown_indices()
-        drawn = indices[: self.columns * self.rows]
-        self.figure.clear()
-        plot_digit_grid(
-            self.images[drawn],
-            [
-                f"#{i}: {self.labels[i]} → {self.predictions[i]}\n({self.confidence[i]:.0%})"
-                for i in drawn
-            ],
-            figure=self.figure,
-            columns=self.columns,
-        )
-        if len(drawn) == 0:
-            self.figure.text(0.5, 0.5, "no mistakes of this kind", ha="center", va="center")
-        else:
-            self.figure.tight_layout()
+    def draw(self, figure, true_digit, predicted_digit):
+        (width, height), (rows, columns) = self.CELL, self.mosaic.shape
+        if not self.titles:
+            self.titles = [figure.text((k % self.columns + 0.5) * width / columns, 1 - ((k // self.columns) * height
+                                       + 11.5) / rows, "", ha="center", va="bottom", fontsize="medium")
+                           for k in range(self.rows * self.columns)]
+        indices = self._matching(true_digit, predicted_digit)
+        self.drawn = indices[: len(self.titles)]
+        self.mosaic[:] = 0
+        for k, title in enumerate(self.titles):
+            title.set_text("")
+            if k < len(self.drawn):
+                i, (row, column) = self.drawn[k], divmod(k, self.columns)
+                top, left = row * height + 12, column * width + 3
+                self.mosaic[top - 1 : top + 29, left - 1 : left + 29] = 0.2  # a light grey frame
+                digit = self.images[i].reshape(28, 28)
+                self.mosaic[top : top + 28, left : left + 28] = digit / max(1, digit.max())
+                title.set_text(f"#{i}: {self.labels[i]} → {self.predictions[i]}\n({self.confidence[i]:.0%})")
+        self.image.layout.display = None if len(self.drawn) else "none"  # a message, not an empty picture
         self.status.value = (
-            f"{len(indices)} mistakes match (true → predicted, confidence); showing the {len(drawn)} most confident"
+            f"{len(indices)} mistakes match (true → predicted, confidence); "
+            f"showing the {len(self.drawn)} most confident"
+            if len(self.drawn) else "<b>No mistakes of this kind</b>: 0 mistakes match. Choose other digits."
         )
-        self.image.value = figure_to_png(self.figure)
-
-
-def make_mistake_gallery(images, labels, probabilities, columns=6, rows=3):
-    """Build the gallery of mistakes from images (m, 784), labels (m,) and probabilities (10, m)."""
-    return MistakeGallery(images, labels, probabilities, columns=columns, rows=rows)
 
 
 # --- L-layer network (04): the training explorer ---
@@ -538,20 +529,16 @@ def make_mistake_gallery(images, labels, probabilities, columns=6, rows=3):
 LEARNING_RATES = (0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0)
 
 
-def _recorded_iterations(num_iterations, record_every):
-    """The iterations at which a model records its cost: 0, k, 2k, ... and the last one."""
-    recorded = list(range(0, num_iterations, record_every))
-    if recorded[-1] != num_iterations - 1:
-        recorded.append(num_iterations - 1)
-    return recorded
-
-
-class TrainingExplorer(widgets.VBox):
+class TrainingExplorer(PlotWidget):
     """Train a model with a chosen learning rate, number of iterations and hidden units; plot its cost.
 
-    The model (for instance your ``L_layer_model``) is passed in and does all the work;
-    this widget only calls it, catches its warnings and errors, and draws the costs
-    it returns. Each change re-trains from the same initial parameters (same seed).
+    ``model(X, Y, layer_dims, learning_rate=..., num_iterations=..., seed=...)``, for instance your
+    ``L_layer_model``, does all the work and returns ``(parameters, costs)``, the cost recorded every
+    ``record_every`` iterations and at the last one; this widget only calls it, silences its warnings,
+    shows its errors and draws the costs, beside the run before. ``predict(X, parameters)``, if given,
+    returns probabilities of shape (1, m): the widget then reports the training accuracy and, for 2-D
+    inputs, draws the decision boundary. Every run starts from the same seed, so each setting is
+    trained once and remembered.
     """
 
     def __init__(self, model, X, Y, layer_dims, predict=None, learning_rate=0.1, num_iterations=300, seed=1,
@@ -564,46 +551,30 @@ class TrainingExplorer(widgets.VBox):
             raise ValueError(
                 f"X must be (n[0], m) = ({self.layer_dims[0]}, m) and Y (1, m); got X {self.X.shape}, Y {self.Y.shape}"
             )
-        rates = sorted(set(LEARNING_RATES) | {float(learning_rate)})
-        self.learning_rate = widgets.SelectionSlider(
-            options=[(f"{r:g}", r) for r in rates], value=float(learning_rate), description="learning rate α",
-            continuous_update=False, style={"description_width": "initial"},
-        )
-        step = self.record_every
-        self.iterations = widgets.IntSlider(
-            value=int(num_iterations), min=step, max=max(int(max_iterations), int(num_iterations)), step=step,
-            description="iterations", continuous_update=False,
-        )
-        self.hidden_units = widgets.IntSlider(
-            value=self.layer_dims[1] if len(self.layer_dims) > 2 else 1, min=1,
-            max=max(32, self.layer_dims[1]) if len(self.layer_dims) > 2 else 1,
-            description="units n[1]", continuous_update=False, disabled=len(self.layer_dims) <= 2,
-        )
+        deep = len(self.layer_dims) > 2
+        controls = {
+            "learning_rate": widgets.SelectionSlider(
+                options=[(f"{r:g}", r) for r in sorted(set(LEARNING_RATES) | {float(learning_rate)})],
+                value=float(learning_rate), description="learning rate α", continuous_update=False, style=WIDE,
+            ),
+            "iterations": widgets.IntSlider(
+                value=int(num_iterations), min=self.record_every, max=max(int(max_iterations), int(num_iterations)),
+                step=self.record_every, description="iterations", continuous_update=False,
+            ),
+            "hidden_units": widgets.IntSlider(
+                value=self.layer_dims[1] if deep else 1, min=1, max=max(32, self.layer_dims[1]) if deep else 1,
+                description="units n[1]", continuous_update=False, disabled=not deep,
+            ),
+        }
         self.status = widgets.HTML()
-        self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="900px"))
         self.two_d = self.X.shape[0] == 2 and predict is not None
-        self.figure = Figure(figsize=(10, 4) if self.two_d else (7, 4))
-        self.previous = None  # (label, iterations, costs) of the run before, drawn for comparison
-        self.current = None
-        for control in (self.learning_rate, self.iterations, self.hidden_units):
-            control.observe(self._retrain, names="value")
-        super().__init__([widgets.HBox([self.learning_rate, self.iterations, self.hidden_units]), self.status,
-                          self.image])
-        self._retrain()
+        self.runs = {}  # (rate, iterations, dims) -> what `_train` returned: a setting seen before is not retrained
+        self.current = None  # (label, iterations, costs) of the run shown, drawn as "before" at the next change
+        super().__init__(controls, [list(controls), self.status], (9, 3.8) if self.two_d else (7.5, 3.8),
+                         {"left": 0.08, "right": 0.98, "bottom": 0.13, "top": 0.9, "wspace": 0.25})
 
-    def current_layer_dims(self):
-        """layer_dims with n[1] set by the hidden-units slider."""
-        dims = list(self.layer_dims)
-        if len(dims) > 2:
-            dims[1] = self.hidden_units.value
-        return dims
-
-    def _train(self):
-        import warnings
-
-        rate, n = self.learning_rate.value, self.iterations.value
-        dims = self.current_layer_dims()
-        label = f"α = {rate:g}, {n} iterations, layers {'-'.join(map(str, dims))}"
+    def _train(self, rate, n, dims):
+        """Run the model once: ((iterations, costs), parameters, accuracy, error message or None)."""
         # A diverging run overflows; its warnings must not reach stderr (and are the point of the experiment).
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
@@ -615,59 +586,47 @@ class TrainingExplorer(widgets.VBox):
                 if self.predict is not None and np.all(np.isfinite(costs)):
                     accuracy = float(np.mean((np.asarray(self.predict(self.X, parameters)) > 0.5) == (self.Y > 0.5)))
             except Exception as error:  # show the model's error instead of breaking the widget
-                return label, None, None, None, f"{type(error).__name__}: {error}"
-        iterations = _recorded_iterations(n, self.record_every)
+                return None, None, None, f"the model raised {type(error).__name__}: {error}"
+        iterations = list(range(0, n, self.record_every))
+        iterations += [] if iterations[-1] == n - 1 else [n - 1]  # the model also records the last iteration
         if len(iterations) != len(costs):
             iterations = np.linspace(0, n - 1, len(costs))
-        return label, (iterations, costs), parameters, accuracy, None
+        if not np.all(np.isfinite(costs)):
+            return (iterations, costs), None, None, "diverged: the cost became inf or nan (learning rate too large)"
+        return (iterations, costs), parameters, accuracy, None
 
-    def _retrain(self, change=None):
-        label, curve, parameters, accuracy, error = self._train()
-        self.figure.clear()
-        ax = self.figure.add_subplot(1, 2 if self.two_d else 1, 1)
+    def draw(self, figure, learning_rate, iterations, hidden_units):
+        dims = list(self.layer_dims)
+        if len(dims) > 2:
+            dims[1] = hidden_units
+        key = (learning_rate, iterations, tuple(dims))
+        if key not in self.runs:
+            self.runs[key] = self._train(learning_rate, iterations, dims)
+        curve, parameters, accuracy, error = self.runs[key]
+        label = f"α = {learning_rate:g}, {iterations} iterations, layers {'-'.join(map(str, dims))}"
+        message = error or f"final cost {curve[1][-1]:.4g}" + (
+            "" if accuracy is None else f", training accuracy {100 * accuracy:.1f} %")
+        axes = _emptied_axes(figure, 2 if self.two_d else 1)
         curves = [] if self.current is None else [("before: " + self.current[0], *self.current[1:])]
         if curve is not None:
             curves.append(("now: " + label, *curve))
-        self.previous = self.current
-        if curve is not None:
             self.current = (label, *curve)
+        title = message if len(message) < 60 else message[:57] + "..."
         if curves:
-            from .plots import plot_cost_curves
-
-            plot_cost_curves(curves, ax=ax)
-            if len(curves) == 2:  # the run before in grey, for comparison
-                before_lines = [ln for ln in ax.get_lines() if ln.get_label().startswith("before")]
-                for line in before_lines:
-                    line.set(color="grey", alpha=0.6, ls="--")
-                ax.legend(fontsize="small")
-        if error is not None:
-            message = f"the model raised {error}"
-        elif not np.all(np.isfinite(curve[1])):
-            message = "diverged: the cost became inf or nan (learning rate too large)"
-        else:
-            message = f"final cost {curve[1][-1]:.4g}" + (
-                f", training accuracy {100 * accuracy:.1f} %" if accuracy is not None else ""
-            )
+            axes[0].set_prop_cycle(color=["grey", "tab:blue"][2 - len(curves):])  # the run before grey, this one blue
+            plot_cost_curves(curves, axes[0], title=title, legend=None)
+            for line in axes[0].get_lines():  # the run before dashed, for comparison
+                if line.get_label().startswith("before"):
+                    line.set(alpha=0.6, ls="--")
+            axes[0].legend(fontsize="small", loc="upper right")  # costs fall: the upper right is free
+        axes[0].set_title(title, fontsize="medium")
         self.status.value = f"<b>{label}</b>: {message}"
-        ax.set_title(message if len(message) < 70 else message[:67] + "...", fontsize="medium")
-        if self.two_d and parameters is not None and error is None and np.all(np.isfinite(curve[1])):
-            from .plots import plot_decision_boundary
-
-            boundary_ax = self.figure.add_subplot(1, 2, 2)
-            with np.errstate(all="ignore"):
-                plot_decision_boundary(lambda points: self.predict(points, parameters), self.X, self.Y, ax=boundary_ax,
-                                       title="what the trained network predicts", resolution=120)
-        self.image.value = figure_to_png(self.figure)
-
-
-def make_training_explorer(model, X, Y, layer_dims, predict=None, learning_rate=0.1, num_iterations=300, seed=1,
-                           record_every=100):
-    """Build the training explorer around ``model``, a function like ``L_layer_model``.
-
-    ``model(X, Y, layer_dims, learning_rate=..., num_iterations=..., seed=...)`` must return
-    ``(parameters, costs)`` with the cost recorded every ``record_every`` iterations and at the
-    last one. ``predict(X, parameters)``, if given, returns probabilities of shape (1, m): the
-    widget then reports the training accuracy and, for 2-D inputs, draws the decision boundary.
-    """
-    return TrainingExplorer(model, X, Y, layer_dims, predict=predict, learning_rate=learning_rate,
-                            num_iterations=num_iterations, seed=seed, record_every=record_every)
+        if self.two_d:
+            axes[1].set_axis_off()
+            if parameters is not None:
+                axes[1].set_axis_on()
+                with np.errstate(all="ignore"):
+                    plot_decision_boundary(lambda points: self.predict(points, parameters), self.X, self.Y,
+                                           ax=axes[1], title="what the trained network predicts", resolution=100)
+                axes[1].set(xticks=[], yticks=[])  # the picture, not the coordinates, is the point
+                axes[1].title.set_fontsize("medium")
