@@ -160,38 +160,63 @@ class NetworkFileError(RuntimeError):
     """The shipped network file is missing, altered or not the 784-50-100-10 network it should be."""
 
 
-def load_pretrained_network(path=None, sha256_path=None):
-    """Load the shipped pre-trained MNIST network as a dict of float32 arrays in the column convention.
-
-    Keys ``W1, b1, W2, b2, W3, b3`` with shapes W1 (50, 784), b1 (50, 1), W2 (100, 50),
-    b2 (100, 1), W3 (10, 100), b3 (10, 1): layer l computes ``Z = W @ A + b`` on columns.
-    The file is checked against its SHA-256 sum (``mnist_network.sha256`` beside it) and read
-    with ``allow_pickle=False``: unlike the book's pickle, loading it can never run code.
-    """
-    path = Path(path) if path is not None else MNIST_NETWORK_PATH
-    sha256_path = Path(sha256_path) if sha256_path is not None else path.with_suffix(".sha256")
-    hint = (
-        "The course ships it inside the nnlab package: restore it with "
-        "`git checkout -- nnlab/resources` in the course repository, or rebuild it with "
-        "`python tools/train_mnist_weights.py`."
-    )
+def _load_checked_network(path: Path, hint: str) -> dict:
+    """The arrays of a network ``.npz``, after checking it against the SHA-256 sum in the ``.sha256`` file beside it
+    (read with ``allow_pickle=False``: unlike the book's pickle, loading it can never run code)."""
+    sha256_path = path.with_suffix(".sha256")
     if not path.is_file():
         raise NetworkFileError(f"The pre-trained network {path} is missing. {hint}")
     if not sha256_path.is_file():
         raise NetworkFileError(f"The checksum file {sha256_path} is missing. {hint}")
     expected = sha256_path.read_text().split()[0].lower()
-    raw = path.read_bytes()
-    digest = hashlib.sha256(raw).hexdigest()
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
     if digest != expected:
         raise NetworkFileError(
             f"The pre-trained network {path} is damaged or altered: its SHA-256 is {digest}, "
             f"expected {expected}. {hint}"
         )
     with np.load(path, allow_pickle=False) as archive:
-        network = {key: np.array(archive[key]) for key in NETWORK_SHAPES if key in archive}
+        return {key: np.array(archive[key]) for key in archive.files}
+
+
+def _checked_shapes(network: dict, path: Path, hint: str) -> dict:
     for key, shape in NETWORK_SHAPES.items():
         if key not in network:
             raise NetworkFileError(f"{path} has no array {key}. {hint}")
         if network[key].shape != shape:
             raise NetworkFileError(f"{path}: {key} has shape {network[key].shape}, expected {shape}. {hint}")
-    return network
+    return {key: network[key] for key in NETWORK_SHAPES}
+
+
+def load_pretrained_network(path=None):
+    """Load the shipped pre-trained MNIST network as a dict of float32 arrays in the column convention.
+
+    Keys ``W1, b1, W2, b2, W3, b3`` with shapes W1 (50, 784), b1 (50, 1), W2 (100, 50),
+    b2 (100, 1), W3 (10, 100), b3 (10, 1): layer l computes ``Z = W @ A + b`` on columns.
+    The file is checked against its SHA-256 sum (``mnist_network.sha256`` beside it).
+    """
+    path = Path(path) if path is not None else MNIST_NETWORK_PATH
+    hint = (
+        "The course ships it inside the nnlab package: restore it with "
+        "`git checkout -- nnlab/resources` in the course repository, or rebuild it with "
+        "`python tools/train_mnist_weights.py`."
+    )
+    return _checked_shapes(_load_checked_network(path, hint), path, hint)
+
+
+# The book's own pre-trained network ("Deep Learning from Scratch", chapter 3; MIT licence, notice in
+# resources/book_network.LICENSE.md), stored in its row convention (x @ W + b) and turned into columns on loading.
+BOOK_NETWORK_PATH = Path(__file__).resolve().parent / "resources" / "book_network.npz"
+
+
+def load_book_network(path=None):
+    """Load the book's pre-trained 784-50-100-10 network (0.9352 on the test set), in the course's column convention.
+
+    Same keys and shapes as `load_pretrained_network`: the book's ``W`` (inputs, units) are transposed and its
+    ``b`` become columns, so that the same ``predict`` runs either network.
+    """
+    path = Path(path) if path is not None else BOOK_NETWORK_PATH
+    hint = "The course ships it inside the nnlab package: restore it with `git checkout -- nnlab/resources`."
+    rows = _load_checked_network(path, hint)
+    columns = {key: (value.T if key.startswith("W") else value.reshape(-1, 1)) for key, value in rows.items()}
+    return _checked_shapes(columns, path, hint)
