@@ -154,7 +154,7 @@ def build_widgets(training_seconds):
         ("InitializationExplorer", lambda: InitializationExplorer(EXPLORER_ACTIVATIONS, scale=0.01, depth=6), [
             ("scale", [0.001, 0.0316, 0.1, 0.316, 1.0, 3.16, 10.0, 0.01]),
             ("depth", [2, 3, 4, 5, 7, 8, 6]),
-            ("scheme", ["zeros", "constant", "Xavier", "He", "random"]),
+            ("scheme", ["zeros", "constant", "LeCun", "He", "random"]),
             ("activation", ["sigmoid", "relu", "tanh"]),
         ]),
         ("ShapeExplorer", lambda: ShapeExplorer("4, 5, 3, 1", m=10), [

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import io
+from importlib import resources
 
+import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import PIL.Image
+from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
+from matplotlib.patches import Circle, FancyBboxPatch
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter, NullLocator
 
 from .activations import get_activation, reference_curve, saturation_mask
@@ -17,6 +21,25 @@ from .activations import get_activation, reference_curve, saturation_mask
 FUNCTION_COLOR = "tab:blue"
 DERIVATIVE_COLOR = "tab:orange"
 YOURS_COLOR = "black"
+HANGUL_FONT = "NanumSquare"  # shipped in resources/fonts with its licence (SIL OFL 1.1)
+
+
+def use_hangul_font():
+    """Let every plot show Korean: register the shipped NanumSquare font and make it matplotlib's fallback.
+
+    It is appended to ``font.family``, so Latin text keeps the current font and only the glyphs that font lacks
+    (Hangul) come from NanumSquare, on any machine, with no system font. Called once when ``nnlab.plots`` is
+    imported (the widgets import it too). Mathtext has no fallback: keep Korean outside ``$...$`` strings.
+    """
+    folder = resources.files("nnlab").joinpath("resources", "fonts")
+    for name in ("NanumSquareR.ttf", "NanumSquareB.ttf"):
+        font_manager.fontManager.addfont(str(folder.joinpath(name)))
+    family = list(matplotlib.rcParams["font.family"])
+    if HANGUL_FONT not in family:
+        matplotlib.rcParams["font.family"] = [*family, HANGUL_FONT]
+
+
+use_hangul_font()
 
 
 def _contiguous_regions(mask: np.ndarray):
@@ -127,6 +150,64 @@ def plot_softmax(scores, probabilities, ax=None, labels=None, title="softmax tur
     ax.set_ylim(0, 1.15)
     ax.set_ylabel("probability")
     ax.set_title(title)
+    return ax
+
+
+def plot_neuron(n_inputs=3, ax=None, title=None):
+    """One neuron: inputs x_i times weights w_i, summed with the bias into z = wᵀx + b, then a = g(z).
+
+    Labels are English with the Korean term beside them (Hangul comes from the shipped fallback font); the
+    formulas are separate mathtext strings, because mathtext cannot fall back to another font.
+    """
+    n = int(n_inputs)
+    if not 1 <= n <= 4:
+        raise ValueError(f"n_inputs must be between 1 and 4, got {n_inputs!r}")
+    if ax is None:
+        ax = plt.gca()
+    arrow = {"arrowstyle": "-|>", "lw": 1.3, "color": "black", "shrinkA": 0, "shrinkB": 0}
+    half = min(0.9 * (n - 1), 1.05)  # inputs 0.9 apart, 0.7 for four
+    ys = np.linspace(half, -half, n)
+    top, bottom = max(ys[0], 0.9), min(ys[-1], -0.9)
+    center, radius = np.array([4.0, 0.0]), 0.55  # the weighted sum
+    g_left, g_right = 6.2, 7.4  # the activation's box
+    for i, y in enumerate(ys, start=1):
+        ax.add_patch(Circle((0.0, y), 0.32, facecolor="#d9f0d3", edgecolor="black", zorder=3))
+        ax.text(0.0, y, f"$x_{{{i}}}$", ha="center", va="center", fontsize=12, zorder=4)
+        start = np.array([0.32, y])
+        direction = (center - start) / np.linalg.norm(center - start)
+        end = center - radius * direction
+        ax.annotate("", xy=end, xytext=start, arrowprops=arrow)
+        label_at = start + 0.42 * (end - start)
+        ax.text(label_at[0], label_at[1] + 0.1, f"$w_{{{i}}}$", ha="center", va="bottom", fontsize=12,
+                color=FUNCTION_COLOR)
+    ax.text(0.0, bottom - 0.55, "inputs (입력)", ha="center", va="top", fontsize=10)
+    ax.text(1.8, top + 0.75, "weights (가중치)", ha="center", va="center", fontsize=10, color=FUNCTION_COLOR)
+    ax.add_patch(Circle(center, radius, facecolor="#dbe9f6", edgecolor="black", zorder=3))
+    ax.text(*center, r"$\Sigma$", ha="center", va="center", fontsize=17, zorder=4)
+    ax.text(4.0, top + 0.75, "$b$", ha="center", va="center", fontsize=12,
+            bbox={"boxstyle": "round,pad=0.3", "facecolor": "#fde3cc", "edgecolor": "black"})
+    ax.text(4.3, top + 0.75, "bias (편향)", ha="left", va="center", fontsize=10)
+    ax.annotate("", xy=(4.0, radius), xytext=(4.0, top + 0.5), arrowprops=arrow)
+    ax.annotate("", xy=(g_left, 0.0), xytext=(center[0] + radius, 0.0), arrowprops=arrow)
+    ax.text((center[0] + radius + g_left) / 2, 0.1, "$z$", ha="center", va="bottom", fontsize=12)
+    ax.add_patch(FancyBboxPatch((g_left, -0.45), g_right - g_left, 0.9, boxstyle="round,pad=0.05",
+                                facecolor="#fde3cc", edgecolor="black", zorder=3))
+    ax.text((g_left + g_right) / 2, 0.0, "$g$", ha="center", va="center", fontsize=15, zorder=4)
+    ax.annotate("", xy=(8.9, 0.0), xytext=(g_right, 0.0), arrowprops=arrow)
+    ax.text(9.0, 0.0, "$a$", ha="left", va="center", fontsize=13)
+    ax.text(8.75, 0.3, "output (출력)", ha="center", va="bottom", fontsize=10)
+    ax.add_patch(FancyBboxPatch((3.25, -0.8), 4.45, 1.6, boxstyle="round,pad=0.1", facecolor="none",
+                                edgecolor="grey", linestyle="--", zorder=1))
+    ax.text(7.75, 0.95, "one neuron (뉴런)", ha="right", va="bottom", fontsize=10, color="dimgrey")
+    ax.text(3.9, -1.15, "weighted sum (가중합)", ha="center", va="top", fontsize=10)
+    ax.text(3.9, -1.6, "$z = w^{T}x + b$", ha="center", va="top", fontsize=12)
+    ax.text(6.85, -1.15, "activation function (활성화 함수)", ha="center", va="top", fontsize=10)
+    ax.text(6.85, -1.6, "$a = g(z)$", ha="center", va="top", fontsize=12)
+    ax.set_xlim(-0.6, 9.6)
+    ax.set_ylim(min(bottom - 1.0, -2.2), top + 1.1)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    ax.set_title(title or "a neuron: a weighted sum, then an activation")
     return ax
 
 
@@ -398,8 +479,10 @@ def plot_batch_timings(batch_sizes, seconds_per_image, one_by_one=None, ax=None,
     batch_sizes = np.asarray(batch_sizes, dtype=float)
     micro = 1e6 * np.asarray(seconds_per_image, dtype=float)
     ax.loglog(batch_sizes, micro, "o-", color=FUNCTION_COLOR, lw=2, label="in batches")
-    for size, value in zip(batch_sizes, micro, strict=True):
-        ax.annotate(f"{value:.3g} µs", (size, value), textcoords="offset points", xytext=(4, 6), fontsize="small")
+    for size, value in zip(batch_sizes, micro, strict=True):  # below left: a falling curve never passes there
+        ax.annotate(f"{value:.3g} µs", (size, value), textcoords="offset points", xytext=(-5, -5), ha="right",
+                    va="top", fontsize="small", bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none",
+                                                      "alpha": 0.85})
     if one_by_one is not None:
         ax.axhline(1e6 * one_by_one, color=DERIVATIVE_COLOR, ls="--", label=f"one by one: {1e6 * one_by_one:.3g} µs")
     plain = FuncFormatter(lambda value, _: f"{value:g}")
@@ -409,8 +492,8 @@ def plot_batch_timings(batch_sizes, seconds_per_image, one_by_one=None, ax=None,
     ax.yaxis.set_major_formatter(plain)
     ax.yaxis.set_minor_formatter(NullFormatter())
     shown = np.append(micro, 1e6 * one_by_one) if one_by_one is not None else micro
-    ax.set_ylim(shown.min() / 1.6, shown.max() * 1.6)
-    ax.set_xlim(batch_sizes.min() / 2, batch_sizes.max() * 3)
+    ax.set_ylim(shown.min() / 2.2, shown.max() * 1.6)  # room for the labels under the lowest points
+    ax.set_xlim(batch_sizes.min() / 4, batch_sizes.max() * 3)
     ax.set_xlabel("batch size (images per call)")
     ax.set_ylabel("time per image (µs)")
     ax.set_title(title or "inference time per image")
@@ -507,4 +590,133 @@ def plot_building_blocks(num_layers=3, ax=None, title=None):
     ax.set_ylim(-2.0, 1.7)
     ax.set_axis_off()
     ax.set_title(title or "forward (top) and backward (bottom) propagation, layer by layer")
+    return ax
+
+
+# --- Backpropagation and the way of working (04): the computation graph, the experiment loop ---
+
+# The notes' two-layer network, one unit per layer: its nodes as (key, x, y, operation) and its forward edges.
+_GRAPH_NODES = [
+    ("x", 0.0, 0.0, "$x$  (input)"),
+    ("w1", 1.3, 2.1, "$w^{[1]}$"),
+    ("b1", 3.1, 2.1, "$b^{[1]}$"),
+    ("z1", 2.2, 0.0, "$z^{[1]} = w^{[1]} x + b^{[1]}$"),
+    ("a1", 4.4, 0.0, "$a^{[1]} = \\tanh z^{[1]}$"),
+    ("w2", 5.7, 2.1, "$w^{[2]}$"),
+    ("b2", 7.5, 2.1, "$b^{[2]}$"),
+    ("z2", 6.6, 0.0, "$z^{[2]} = w^{[2]} a^{[1]} + b^{[2]}$"),
+    ("a2", 8.8, 0.0, "$a^{[2]} = \\sigma(z^{[2]})$"),
+    ("y", 11.0, 2.1, "$y$  (label)"),
+    ("loss", 11.0, 0.0, "$\\mathcal{L}(a^{[2]}, y)$"),
+]
+_GRAPH_EDGES = [("x", "z1"), ("w1", "z1"), ("b1", "z1"), ("z1", "a1"), ("a1", "z2"), ("w2", "z2"), ("b2", "z2"),
+                ("z2", "a2"), ("a2", "loss"), ("y", "loss")]
+# Each gradient, written as the chain rule makes it: the gradient that arrives times a local derivative.
+_GRAPH_GRADIENTS = {
+    "w1": ("dw1", "$dw^{[1]} = dz^{[1]}\\, x$"),
+    "b1": ("db1", "$db^{[1]} = dz^{[1]} \\cdot 1$"),
+    "z1": ("dz1", "$dz^{[1]} = da^{[1]} \\, (1 - (a^{[1]})^2)$"),
+    "a1": ("da1", "$da^{[1]} = dz^{[2]}\\, w^{[2]}$"),
+    "w2": ("dw2", "$dw^{[2]} = dz^{[2]}\\, a^{[1]}$"),
+    "b2": ("db2", "$db^{[2]} = dz^{[2]} \\cdot 1$"),
+    "z2": ("dz2", "$dz^{[2]} = da^{[2]}\\, a^{[2]}(1 - a^{[2]})$"),
+    "a2": ("da2", "$da^{[2]} = \\partial \\mathcal{L} / \\partial a^{[2]}$"),
+}
+BACKWARD_COLOR = DERIVATIVE_COLOR
+
+
+def _shown(value) -> str:
+    """A value as the figures write it: numbers to 3 significant digits, anything else (a shape, a word) as is."""
+    if isinstance(value, (int, float, np.number)):
+        return f"{float(value):.3g}"
+    return str(value)
+
+
+def plot_computation_graph(values=None, gradients=None, ax=None, title=None):
+    """The computation graph of the notes' two-layer network (tanh, then sigmoid, cross-entropy loss), one unit each.
+
+    Each node is one operation: its formula (black), the forward value the caller computed (blue, filled in from
+    left to right) and the gradient of the loss with respect to it (orange, filled in from right to left) as the
+    chain rule makes it: the gradient that arrives times the node's local derivative. ``values`` maps ``x, w1, b1,
+    z1, a1, w2, b2, z2, a2, y, loss`` and ``gradients`` maps ``dw1, db1, dz1, da1, dw2, db2, dz2, da2`` to numbers
+    (or strings such as shapes); missing ones are left out. The plot writes what it is given and computes nothing.
+    """
+    values, gradients = dict(values or {}), dict(gradients or {})
+    known_values = {key for key, *_ in _GRAPH_NODES}
+    known_gradients = {name for name, _ in _GRAPH_GRADIENTS.values()}
+    for given, known, what in [(values, known_values, "values"), (gradients, known_gradients, "gradients")]:
+        unknown = sorted(set(given) - known)
+        if unknown:
+            raise ValueError(f"plot_computation_graph got unknown {what} {unknown}; it knows {sorted(known)}")
+    if ax is None:
+        ax = plt.gca()
+    width, height = 1.95, 1.15
+    centres = {key: (x, y) for key, x, y, _ in _GRAPH_NODES}
+    for key, x, y, operation in _GRAPH_NODES:
+        parameter = key in ("w1", "b1", "w2", "b2", "y", "x")
+        box = 1.45 if key in ("w1", "b1", "w2", "b2") else width
+        ax.add_patch(plt.Rectangle((x - box / 2, y - height / 2), box, height, zorder=2, lw=1.2,
+                                   facecolor="#f2f2f2" if parameter else "white", edgecolor="black"))
+        ax.text(x, y + 0.36, operation, ha="center", va="center", fontsize=9, zorder=3)
+        if key in values:
+            ax.text(x, y + 0.1, f"= {_shown(values[key])}", ha="center", va="center", fontsize=9,
+                    color=FUNCTION_COLOR, fontweight="bold", zorder=3)
+        if key in _GRAPH_GRADIENTS:
+            name, formula = _GRAPH_GRADIENTS[key]
+            ax.text(x, y - 0.18, formula, ha="center", va="center", fontsize=8, color=BACKWARD_COLOR, zorder=3)
+            if name in gradients:
+                ax.text(x, y - 0.42, f"= {_shown(gradients[name])}", ha="center", va="center", fontsize=9,
+                        color=BACKWARD_COLOR, fontweight="bold", zorder=3)
+        if key == "loss":
+            ax.text(x, y - 0.3, "the backward pass\nstarts here", ha="center", va="center", fontsize=8,
+                    color=BACKWARD_COLOR, zorder=3)
+    forward = {"arrowstyle": "-|>", "lw": 1.3, "color": "black", "shrinkA": 0, "shrinkB": 0}
+    for start, end in _GRAPH_EDGES:
+        (x0, y0), (x1, y1) = centres[start], centres[end]
+        if y0 == y1:  # along the main row: edge of one box to the edge of the next
+            ax.annotate("", xy=(x1 - width / 2, y1), xytext=(x0 + width / 2, y0), arrowprops=forward, zorder=1)
+        else:  # a parameter (or the label) from above, into the top of its node
+            ax.annotate("", xy=(x1 + 0.25 * np.sign(x0 - x1), y1 + height / 2), xytext=(x0, y0 - height / 2),
+                        arrowprops=forward, zorder=1)
+    backward = {"arrowstyle": "-|>", "lw": 1.6, "color": BACKWARD_COLOR, "shrinkA": 2, "shrinkB": 2,
+                "connectionstyle": "arc3,rad=-0.45"}
+    main_row = ["x", "z1", "a1", "z2", "a2", "loss"]
+    for left, right in zip(main_row[1:-1], main_row[2:], strict=True):  # not into x: the input needs none
+        (x0, _), (x1, _) = centres[right], centres[left]
+        ax.annotate("", xy=(x1 + 0.35, -height / 2), xytext=(x0 - 0.35, -height / 2),
+                    arrowprops=backward, zorder=1)
+    ax.text(5.5, -1.5, "forward values (blue) flow left to right; gradients (orange) flow right to left, each one "
+            "the gradient to its right\ntimes a local derivative. Grey boxes are inputs: the parameters get "
+            "gradients for the update, x and y need none.", ha="center", va="top", fontsize=9)
+    ax.set_xlim(-1.1, 12.1)
+    ax.set_ylim(-2.1, 2.85)
+    ax.set_axis_off()
+    ax.set_title(title or "computation graph of a two-layer network, one example")
+    return ax
+
+
+def plot_experiment_loop(ax=None, title=None):
+    """The empirical cycle of choosing hyperparameters: idea, code, experiment, and back to a new idea."""
+    if ax is None:
+        ax = plt.gca()
+    steps = [
+        (0.0, 1.0, "Idea", "choose a value:\nlearning rate $\\alpha$, $L$, $n^{[l]}$, ..."),
+        (1.05, -0.65, "Code", "train the network\nwith that choice"),
+        (-1.05, -0.65, "Experiment", "look at the result:\nthe cost curve, the accuracy"),
+    ]
+    colors = [FUNCTION_COLOR, "tab:green", DERIVATIVE_COLOR]
+    for (x, y, name, detail), color in zip(steps, colors, strict=True):
+        ax.text(x, y + 0.12, name, ha="center", va="center", fontsize=13, fontweight="bold", zorder=3,
+                bbox={"boxstyle": "round,pad=0.5", "facecolor": "white", "edgecolor": color, "linewidth": 2.2})
+        ax.text(x, y - 0.3, detail, ha="center", va="top", fontsize=9, color="dimgrey", zorder=3)
+    arrow = {"arrowstyle": "-|>", "lw": 2, "color": "black", "connectionstyle": "arc3,rad=-0.3",
+             "shrinkA": 28, "shrinkB": 28}
+    for (x0, y0, *_), (x1, y1, *_) in zip(steps, steps[1:] + steps[:1], strict=True):
+        ax.annotate("", xy=(x1, y1 + 0.12), xytext=(x0, y0 + 0.12), arrowprops=arrow, zorder=1)
+    ax.text(0.0, -0.15, "repeat,\nquickly", ha="center", va="center", fontsize=10, style="italic")
+    ax.set_xlim(-2.0, 2.0)
+    ax.set_ylim(-1.55, 1.6)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    ax.set_title(title or "idea → code → experiment: hyperparameters are found by trying")
     return ax

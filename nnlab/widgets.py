@@ -131,7 +131,7 @@ class ActivationExplorer(PlotWidget):
                 readout_format=".1f", layout={"width": "440px"},
             ),
             "alpha": widgets.SelectionSlider(  # the slopes whose curve is stored
-                options=[(f"{a:g}", a) for a in leaky_slopes()], value=0.1, description="leaky slope α",
+                options=[(f"{a:g}", a) for a in leaky_slopes()], value=0.1, description="leaky slope β",
                 continuous_update=False, style=WIDE,
             ),
             "show_derivative": widgets.Checkbox(value=True, description="show derivative"),
@@ -174,7 +174,7 @@ class SoftmaxExplorer(PlotWidget):
         plot_softmax(values, self.softmax(values), ax=_emptied_axes(figure)[0])
 
 
-INIT_SCHEMES = ("zeros", "constant", "random", "Xavier", "He")
+INIT_SCHEMES = ("zeros", "constant", "random", "LeCun", "He")  # LeCun: sqrt(1/n), often called Xavier
 
 
 def _matmul(a, b):
@@ -198,7 +198,7 @@ def _deep_network_statistics(g, g_prime, scheme, scale, depth, width=100, exampl
     layers = []  # (W, Z, A_prev) of each layer
     for _ in range(depth):
         # The weight scale of each scheme (the lecture explains them); fan-in n[l-1] = width here.
-        std = {"random": scale, "Xavier": np.sqrt(1.0 / width), "He": np.sqrt(2.0 / width)}.get(scheme, 0.0)
+        std = {"random": scale, "LeCun": np.sqrt(1.0 / width), "He": np.sqrt(2.0 / width)}.get(scheme, 0.0)
         W = np.full((width, width), scale) if scheme == "constant" else rng.standard_normal((width, width)) * std
         Z = _matmul(W, A)
         layers.append((W, Z, A))

@@ -434,9 +434,9 @@ def test_initialization_explorer_schemes_and_controls():
     explorer.depth.value = 3
     assert len(explorer.statistics["activations"]) == 3 and len(histograms(explorer.figure)) == 3
     explorer.activation.value = "tanh"
-    explorer.scheme.value = "Xavier"
+    explorer.scheme.value = "LeCun"
     slopes = explorer.statistics["slopes"]
-    assert min(slopes) > 0.5 and min(explorer.statistics["gradients"]) > 1e-3, "Xavier keeps tanh healthy"
+    assert min(slopes) > 0.5 and min(explorer.statistics["gradients"]) > 1e-3, "LeCun's scale keeps tanh healthy"
 
 
 def test_initialization_explorer_title_and_picture_come_from_the_same_values():
@@ -723,3 +723,23 @@ def test_a_students_function_that_fails_shows_its_error_in_the_legend():
     explorer = ActivationExplorer(yours={"relu": my_relu}, initial="relu")
     legend = [t.get_text() for t in explorer.figure.axes[0].get_legend().get_texts()]
     assert any(text.startswith("your relu: ValueError: returned shape ()") for text in legend), legend
+
+
+def test_plots_show_hangul_with_the_shipped_font_and_no_warning():
+    """A label with Korean renders every glyph from the shipped NanumSquare (no "missing glyph" warning)."""
+    import warnings as warnings_module
+
+    from matplotlib.figure import Figure
+
+    from nnlab.plots import HANGUL_FONT, plot_neuron
+
+    assert HANGUL_FONT in matplotlib.rcParams["font.family"]
+    figure = Figure(figsize=(6, 3))
+    with warnings_module.catch_warnings():
+        warnings_module.simplefilter("error")  # matplotlib warns "Glyph ... missing from font(s)"
+        plot_neuron(3, ax=figure.add_subplot())
+        figure.canvas.draw()
+    texts = " ".join(t.get_text() for t in figure.axes[0].texts)
+    assert any("\uac00" <= ch <= "\ud7a3" for ch in texts), texts  # the figure really shows Hangul
+    with pytest.raises(ValueError, match="n_inputs must be between 1 and 4"):
+        plot_neuron(7, ax=figure.axes[0])

@@ -54,7 +54,7 @@ def softmax_columns(z):
 
 
 def init_parameters(rng):
-    """Xavier-style start: W[l] ~ N(0, 1/n[l-1]), b[l] = 0, in float32."""
+    """LeCun's start (often called Xavier): W[l] ~ N(0, 1/n[l-1]), b[l] = 0, in float32."""
     params = {}
     for layer, (n_in, n_out) in enumerate(zip(LAYER_SIZES[:-1], LAYER_SIZES[1:], strict=True), start=1):
         params[f"W{layer}"] = (rng.standard_normal((n_out, n_in)) / np.sqrt(n_in)).astype(DTYPE)
