@@ -1,5 +1,6 @@
 # The course's commands. Each target sets up the virtual environment it needs (.venv in the repository).
 #   make lab      start JupyterLab at the course; self-learners work in my-work/ (copied once, never replaced)
+#   make check    everyday work: lint and the fast tests (no nbgrader pipeline, notebook run or browser), < 1 min
 #   make test     lint and run every test (what CI runs)
 #   make demo     the instructor pipeline on demo submissions: generate, autograde, feedback, grades.csv
 #   make release  regenerate release/ from source/ with nbgrader (refuses to replace unsaved edits)
@@ -18,20 +19,16 @@ BIN := $(abspath $(VENV))/bin
 export PATH := $(BIN):$(PATH)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: lab test lint demo release exchange clean-demo setup setup-dev grade benchmark grade-safely adversarial student-dist report hub-setup test-hub
+.PHONY: lab check test lint demo release exchange clean-demo setup setup-dev grade benchmark grade-safely adversarial student-dist report hub-setup test-hub
 
 setup: $(VENV)/.student-installed
 setup-dev: $(VENV)/.dev-installed
 
-# The course works offline: JupyterLab is told not to fetch news or check for updates.
-LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
-
+# nnlab.lab_setup sets JupyterLab up in .venv: offline (no news, no update checks), with the course's CSS.
 $(VENV)/.student-installed: requirements.txt pyproject.toml Makefile
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -r requirements.txt
-	@mkdir -p $(dir $(LAB_OVERRIDES))
-	@echo '{"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}}' \
-		> $(LAB_OVERRIDES)
+	$(BIN)/python -m nnlab.lab_setup
 	@touch $@
 
 $(VENV)/.dev-installed: $(VENV)/.student-installed requirements-dev.txt
@@ -48,6 +45,10 @@ lab: setup exchange
 
 lint: setup-dev
 	$(BIN)/ruff check .
+
+# The fast tier: every test not marked slow (nbgrader, whole notebooks, pipelines) or browser (pyproject.toml).
+check: lint
+	$(BIN)/python -m pytest -q -m "not slow and not browser" $(PYTEST_ARGS)
 
 test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -80,7 +81,7 @@ report: setup
 	@test -n "$(ASSIGNMENT)" || (echo "usage: make report ASSIGNMENT=<assignment> [PREVIOUS=<scores.json>]"; exit 2)
 	$(BIN)/python -m tools.report $(ASSIGNMENT) $(if $(PREVIOUS),--previous $(PREVIOUS))
 
-# Write the adversarial submissions (tools/adversarial.py) into a generated course copy: make adversarial COURSE=dir
+# Write the adversarial submissions (tools/adversarial/) into a generated course copy: make adversarial COURSE=dir
 adversarial: setup
 	@test -n "$(COURSE)" || (echo "usage: make adversarial COURSE=<course copy with release/ generated>"; exit 2)
 	$(BIN)/python -m tools.adversarial --course-dir $(COURSE)
@@ -109,6 +110,7 @@ hub-setup: $(HUB_VENV)/.installed $(HUB)/node_modules/.installed
 	@umask 022 && staging=$$(mktemp -d) && trap 'rm -rf "$$staging"' EXIT && \
 	  tar -cf - --exclude=__pycache__ pyproject.toml README.md nnlab grader | tar -xf - -C "$$staging" && \
 	  $(HUB_VENV)/bin/python -m pip install --quiet --no-deps --no-build-isolation --force-reinstall "$$staging"
+	$(HUB_VENV)/bin/python -m nnlab.lab_setup
 	@echo "hub-setup: the course's package installed into $(HUB_VENV) (not editable)"
 
 $(HUB_VENV)/.installed: requirements.txt pyproject.toml $(HUB)/requirements.txt

@@ -23,19 +23,14 @@ import nbformat
 from jupyter_client.manager import start_new_kernel
 from nbclient import NotebookClient
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO_ROOT))
-
-from tools.course import nbgrader, notebooks  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script: the repository's tools/ importable
+from tools.course import REPO_ROOT, copy_course, nbgrader, notebooks  # noqa: E402
 from tools.grade import grade_class  # noqa: E402
 from tools.simulate import simulate_class  # noqa: E402
 
 
 def make_course(root: Path, assignment: str, n_students: int) -> Path:
-    course = root / f"course-{n_students}"
-    course.mkdir(parents=True)
-    shutil.copy(REPO_ROOT / "nbgrader_config.py", course)
-    shutil.copytree(REPO_ROOT / "source" / assignment, course / "source" / assignment)
+    course = copy_course(root / f"course-{n_students}")
     nbgrader("generate_assignment", assignment, "--force", course_dir=course)
     simulate_class(course, assignment, n_students)
     return course

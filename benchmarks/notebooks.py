@@ -18,7 +18,9 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script: the repository's tools/ importable
+from tools.course import REPO_ROOT  # noqa: E402
+
 GOAL_SECONDS = 20.0
 
 

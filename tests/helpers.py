@@ -1,7 +1,8 @@
-"""Helpers several test modules share (fixtures and hooks stay in conftest.py).
+"""Helpers several test modules share (tests/hub's too); fixtures and hooks stay in conftest.py.
 
-A module of its own, not conftest.py: tests/hub has a conftest.py too, and `from conftest import ...` would find
-whichever of the two pytest imported last.
+Test modules import helpers from here, or from ``tools`` where the tools use them as well (``tools.course``:
+``REPO_ROOT``, ``copy_course``, ``nbgrader_meta``), never from a conftest.py: tests/hub has one too, and
+`from conftest import ...` would find whichever of the two pytest imported last.
 """
 
 from __future__ import annotations
@@ -10,8 +11,7 @@ import re
 import socket
 from pathlib import Path
 
-SOLUTION = ("### BEGIN SOLUTION", "### END SOLUTION")
-HIDDEN_TESTS = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
+from tools.course import HIDDEN_TESTS, SOLUTION
 
 
 def region_lines(notebook, regions=(SOLUTION, HIDDEN_TESTS)) -> tuple[set[str], str]:

@@ -14,10 +14,9 @@ import time
 
 import nbformat
 import pytest
-from conftest import copy_course
 
 from tools.adversarial import CASES, PREFIX, cell_scores, format_verdicts, judge, make_suite
-from tools.course import assignments, nbgrader
+from tools.course import assignments, copy_course, nbgrader
 from tools.grade import grade_class
 from tools.grade_safely import grade_class_safely, sandbox_problem
 

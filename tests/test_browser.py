@@ -26,11 +26,12 @@ from pathlib import Path
 import pytest
 from helpers import free_port
 
+from tools.course import REPO_ROOT
+
 sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (pip install playwright)")
 
 pytestmark = pytest.mark.browser
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO_ROOT / "tests" / "artifacts"
 LECTURE = "01_activations.ipynb"  # in notebooks/
 NBGRADER_SOURCE = REPO_ROOT / "source" / "01_activations" / "01_activations.ipynb"
@@ -281,7 +282,13 @@ def open_notebook(page, lab: Lab, path: str) -> None:
     """Open a notebook and wait until its python3 kernel is idle; fail clearly if a dialog asks for a kernel."""
     # ?reset: start from an empty workspace, not with the tabs an earlier test left open.
     page.goto(lab.url(f"lab/tree/{path}") + "&reset")
-    page.locator(".jp-NotebookPanel .jp-Notebook").first.wait_for(state="visible", timeout=KERNEL_TIMEOUT)
+    wait_for_kernel(page, lab, path)
+
+
+def wait_for_kernel(page, lab: Lab, path: str, notebook: str = ".jp-NotebookPanel .jp-Notebook") -> None:
+    """Wait until the notebook at ``path`` (the element ``notebook``) shows and its python3 kernel is idle; fail
+    clearly if a dialog asks for a kernel."""
+    page.locator(notebook).first.wait_for(state="visible", timeout=KERNEL_TIMEOUT)
     deadline = time.monotonic() + KERNEL_TIMEOUT / 1000
     while not (sessions := [s for s in lab.api("sessions") if s["path"] == path and s.get("kernel")]):
         fail_on_dialog(page)
@@ -362,6 +369,18 @@ def run_lecture(page, lab: Lab, record, name: str) -> None:
     run_all_cells(page, notebook)
     record.note(f"Run All finished after {time.monotonic() - started:.1f} s")
     fail_on_error_outputs(page, "after Run All")
+
+
+def wait_until_settled(page, image, quiet_ms: int = 1500) -> None:
+    """Wait until the kernel is idle and the plot has not changed for ``quiet_ms``: every queued redraw is shown."""
+    deadline = time.monotonic() + WIDGET_TIMEOUT / 1000
+    while True:
+        page.wait_for_function(KERNEL_READY_JS, timeout=WIDGET_TIMEOUT)
+        src = image.get_attribute("src")
+        page.wait_for_timeout(quiet_ms)
+        if image.get_attribute("src") == src:
+            return
+        assert time.monotonic() < deadline, "the plot kept changing"
 
 
 def wait_for_new_plot(image, old_src: str | None) -> str:
@@ -478,7 +497,7 @@ def test_self_check_button_reveals_the_explanation(lab, page, capsys):
         page.locator(".lm-MenuBar-item", has_text="Run").first.click()
         page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
         page.wait_for_function(RUN_FINISHED_JS, arg=shown, timeout=KERNEL_TIMEOUT)
-        questions = sum(1 for c in cells if "make_self_check(" in "".join(c["source"]))
+        questions = sum(1 for c in cells if "SelfCheck(" in "".join(c["source"]))
         sync_api.expect(page.locator(SELF_CHECK)).to_have_count(questions, timeout=KERNEL_TIMEOUT)
         record.note(f"Run All finished after {time.monotonic() - started:.1f} s")
         fail_on_error_outputs(page, "after Run All")
@@ -589,6 +608,8 @@ def test_initialization_explorer_redraws_when_a_person_moves_the_scale(lab, page
         sync_api.expect(readout).not_to_have_text(before)
         record.note(f"scale readout {before!r} -> {readout.inner_text()!r}")
         wait_for_new_plot(image, first_src)
+        # Four key presses queue four redraws: the picture is final once the kernel has drawn them all.
+        wait_until_settled(page, image)
         record.screenshot("2_after_scale_widget", explorer)
         record.screenshot("2_after_scale_page")
 
@@ -663,3 +684,38 @@ def test_training_explorer_retrains_when_a_person_moves_the_learning_rate(lab, p
         record.screenshot("2_after_learning_rate_widget", explorer)
         record.screenshot("2_after_learning_rate_page")
         fail_on_error_outputs(page, "after moving the learning rate")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# An untouched release notebook under Run All, and Korean text
+# ---------------------------------------------------------------------------------------------------------------
+
+# Resolves once every non-blank code cell has an execution count and the kernel is idle (errors or not).
+ALL_RAN_JS = """(expected) => {
+    const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+    if (panel.querySelector('.jp-Notebook-ExecutionIndicator').dataset.status !== 'idle') return false;
+    const prompts = [...panel.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')].map(p => p.textContent.trim());
+    return prompts.filter(p => /^\\[\\d+\\]/.test(p)).length >= expected;
+}"""
+
+
+def test_run_all_on_an_untouched_release_notebook_reaches_the_end(lab, page, capsys):
+    """Run All does not stop at the first unfinished exercise: Quiz 2's picture appears, the cells after the
+    exercises say what to finish, and Korean words are not broken at line ends (the course's CSS)."""
+    record = Recorder(page, capsys, "release_run_all")
+    name = "06_quizzes_release.ipynb"
+    shutil.copyfile(REPO_ROOT / "release" / "06_quizzes" / "06_quizzes.ipynb", lab.root / name)
+    with record.screenshot_on_failure():
+        open_notebook(page, lab, name)
+        page.locator(".lm-MenuBar-item", has_text="Run").first.click()
+        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+        page.wait_for_function(ALL_RAN_JS, arg=code_cells_to_run(lab.root / name), timeout=KERNEL_TIMEOUT)
+        panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
+        picture = panel.locator(".jp-OutputArea-output img").first
+        picture.scroll_into_view_if_needed()
+        sync_api.expect(picture).to_be_visible()
+        sync_api.expect(panel.get_by_text("finish `quiz2_answers` above", exact=False)).to_be_visible()
+        record.screenshot("quiz2_picture", picture.locator("xpath=ancestor::div[contains(@class, 'jp-Cell ')][1]"))
+        korean = panel.locator(".jp-RenderedMarkdown", has_text="퀴즈").first
+        assert korean.evaluate("element => getComputedStyle(element).wordBreak") == "keep-all"
+        record.screenshot("page")

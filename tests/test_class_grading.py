@@ -6,27 +6,15 @@ import shutil
 import sqlite3
 
 import pytest
-from conftest import copy_course
 from helpers import feedback_pages
 
-from tools.course import nbgrader
+from tools.course import copy_course, nbgrader
 from tools.grade import batches, grade_class
+from tools.gradebook import cell_scores
 from tools.simulate import simulate_class
 
 ASSIGNMENT = "01_activations"
 CLASS_SIZE = 10  # with_broken makes the tenth student's notebook invalid JSON
-
-
-def cell_grades(course) -> dict[tuple[str, str], float]:
-    """Every (student, grade cell) score in the gradebook, read with plain SQL."""
-    with sqlite3.connect(course / "gradebook.db") as db:
-        rows = db.execute(
-            "SELECT submitted_assignment.student_id, base_cell.name, grade.auto_score "
-            "FROM grade JOIN base_cell ON grade.cell_id = base_cell.id "
-            "JOIN submitted_notebook ON grade.notebook_id = submitted_notebook.id "
-            "JOIN submitted_assignment ON submitted_notebook.assignment_id = submitted_assignment.id"
-        ).fetchall()
-    return {(student, cell): score for student, cell, score in rows}
 
 
 @pytest.fixture(scope="module")
@@ -47,8 +35,8 @@ def test_parallel_grades_and_feedback_equal_serial_and_survive_reruns(simulated_
     base, serial, kinds = simulated_class
     broken = {s for s, kind in kinds.items() if kind == "broken"}
     assert broken, "the simulated class should include a broken submission"
-    expected = cell_grades(serial)
-    graded = {student for (student, _), score in expected.items() if score is not None}
+    expected = cell_scores(serial, ASSIGNMENT)
+    graded = {student for (student, *_), cell in expected.items() if cell.auto_score is not None}
     assert graded == set(kinds) - broken, "serial nbgrader should grade everyone but the broken notebook"
     before = {p: p.read_bytes() for p in (base / "submitted").rglob("*") if p.is_file()}
 
@@ -56,7 +44,7 @@ def test_parallel_grades_and_feedback_equal_serial_and_survive_reruns(simulated_
         report = grade_class(base, ASSIGNMENT, jobs=2)
         assert set(report.failed) == broken, f"run {run}: failures {report.failed}"
         assert report.done == set(kinds) - broken, f"run {run}: the broken notebook stopped other students"
-        assert cell_grades(base) == expected, f"run {run}: parallel grades differ from serial nbgrader"
+        assert cell_scores(base, ASSIGNMENT) == expected, f"run {run}: parallel grades differ from serial nbgrader"
         assert feedback_pages(base) == feedback_pages(serial), f"run {run}: feedback differs from serial"
         with sqlite3.connect(base / "gradebook.db") as db:
             assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)

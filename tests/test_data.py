@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from nnlab.data import MNIST_DIR, MNIST_FILES, MnistDataError, load_mnist, parse_idx
+from tools.course import REPO_ROOT
 
 TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
 TEST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
@@ -137,9 +138,8 @@ def test_real_data_shapes_labels_and_ranges():
 
 def test_wheel_ships_the_data(tmp_path):
     """Installed without the repository (as on a JupyterHub image), the package still has its data."""
-    repo = Path(__file__).resolve().parents[1]
     shutil.copytree(
-        repo,
+        REPO_ROOT,
         tmp_path / "src",
         ignore=shutil.ignore_patterns(
             ".venv", ".git", "*.egg-info", "build", "submitted", "autograded", "feedback", "tests", "release", "source",

@@ -11,6 +11,7 @@ Run with:  PATH=.venv/bin:$PATH python -m pytest tests/test_feedback.py -v
 
 from __future__ import annotations
 
+import copy
 import re
 import shutil
 from functools import cache
@@ -19,13 +20,13 @@ from pathlib import Path
 import nbformat
 import pytest
 from bs4 import BeautifulSoup
-from helpers import HIDDEN_TESTS, region_lines
+from helpers import region_lines
 
 from grader.feedback import HIDDEN_NOTE, CleanTracebacks, HideHiddenTests, SummarizeScores, latex_to_mathml
-from tools.course import assignments, nbgrader
+from grader.references import InlineReferences
+from tools.course import HIDDEN_TESTS, REPO_ROOT, assignments, nbgrader, nbgrader_meta
 from tools.submissions import make_submission
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO_ROOT / "tests" / "artifacts"
 STUDENTS = {"fb-one-wrong": "one_wrong", "fb-untouched": "untouched"}
 BEGIN, END = HIDDEN_TESTS
@@ -47,7 +48,11 @@ REMOTE_LOADS = [
 
 
 def hidden_and_public(notebook) -> tuple[set[str], str]:
-    """Substantial lines of the hidden-test regions that occur nowhere else in the notebook, and the rest of it."""
+    """Substantial lines of the hidden-test regions that occur nowhere else in the notebook, and the rest of it.
+
+    The notebook is read as nbgrader generates it: each test with the reference functions it uses copied in.
+    """
+    notebook, _ = InlineReferences().preprocess(copy.deepcopy(notebook), {})
     hidden, public_text = region_lines(notebook, regions=(HIDDEN_TESTS,))
     return {line for line in hidden if len(line) > MIN_LINE and line not in public_text}, public_text
 
@@ -86,7 +91,7 @@ def leaked_lines(course: Path, assignment: str, page: Path) -> list[str]:
 
 
 def grade_id(cell) -> str | None:
-    return cell.metadata.get("nbgrader", {}).get("grade_id")
+    return nbgrader_meta(cell).get("grade_id")
 
 
 def graded_test_ids(notebook) -> list[str]:
@@ -94,7 +99,7 @@ def graded_test_ids(notebook) -> list[str]:
     return [
         grade_id(cell)
         for cell in notebook.cells
-        if cell.metadata.get("nbgrader", {}).get("grade") and not cell.metadata["nbgrader"].get("solution")
+        if nbgrader_meta(cell).get("grade") and not nbgrader_meta(cell).get("solution")
     ]
 
 

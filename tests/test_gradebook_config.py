@@ -12,11 +12,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO_ROOT, copy_course
 from helpers import feedback_pages
 
 from tools import grade
-from tools.course import nbgrader, tool_env
+from tools.course import REPO_ROOT, copy_course, nbgrader, tool_env
 from tools.gradebook import cell_scores, describe, gradebook_url, sqlite_path, with_lock_timeout
 from tools.submissions import make_submission
 

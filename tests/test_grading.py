@@ -9,13 +9,13 @@ from pathlib import Path
 import nbformat
 import pytest
 from helpers import region_lines
+from nbgrader.api import Gradebook
 
-from tools.course import assignments, nbgrader, notebooks
-from tools.demo import DEMO_STUDENTS, run_demo
-from tools.gradebook import read_scores
+from tools.course import REPO_ROOT, assignments, nbgrader, nbgrader_meta, notebooks
+from tools.demo import DEMO_STUDENTS, demo_student_record, run_demo
+from tools.gradebook import gradebook_url, read_scores
 from tools.submissions import PLANTED_MISTAKES, make_submission
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENTS = assignments(REPO_ROOT)
 SOURCE_NOTEBOOKS = [nb for a in ASSIGNMENTS for nb in notebooks(REPO_ROOT, a)]
 
@@ -25,7 +25,7 @@ def grade_cells(path: Path) -> dict[str, dict]:
     nb = nbformat.read(path, as_version=4)
     cells = {}
     for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
+        meta = nbgrader_meta(cell)
         if meta.get("grade"):
             cells[meta["grade_id"]] = {**meta, "cell_type": cell.cell_type}
     return cells
@@ -43,6 +43,7 @@ def test_every_assignment_has_a_release_and_a_lecture():
         assert (REPO_ROOT / "notebooks" / f"{name}.ipynb").exists(), f"notebooks/{name}.ipynb (its lecture) is missing"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", SOURCE_NOTEBOOKS, ids=lambda p: p.name)
 def test_source_notebook_passes_all_its_tests(path):
     output = validate(path)
@@ -55,7 +56,7 @@ def test_every_test_cell_has_points_and_a_matching_solution(path):
     tests = {gid for gid, meta in cells.items() if meta["cell_type"] == "code"}
     assert tests, f"{path.name} has no graded test cells"
     nb = nbformat.read(path, as_version=4)
-    solutions = {c.metadata["nbgrader"]["grade_id"] for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")}
+    solutions = {nbgrader_meta(c)["grade_id"] for c in nb.cells if nbgrader_meta(c).get("solution")}
     for gid in tests:
         assert cells[gid]["points"] > 0, f"{gid} has no points"
         assert gid.startswith("test_") and gid.removeprefix("test_") in solutions, (
@@ -63,6 +64,7 @@ def test_every_test_cell_has_points_and_a_matching_solution(path):
         )
 
 
+@pytest.mark.slow
 def test_release_is_what_nbgrader_generates_from_source(generated_course):
     for name in ASSIGNMENTS:
         fresh = {p.name: json.loads(p.read_text()) for p in notebooks(generated_course, name, "release")}
@@ -88,6 +90,7 @@ def test_release_contains_no_solution_or_hidden_test():
                     assert line not in released, f"{release_path.name} leaks the line {line!r}"
 
 
+@pytest.mark.slow
 def test_untouched_release_fails_every_test_cell(generated_course):
     for name in ASSIGNMENTS:
         for path in notebooks(generated_course, name, "release"):
@@ -124,6 +127,11 @@ def test_demo_pipeline_grades_each_student_as_expected(course_copy):
             assert feedback, f"no feedback HTML for {student} / {name}"
         wrong_feedback = (course / "feedback" / "demo-one-wrong" / name).glob("*.html")
         assert any(f"test_{mistake.cell}" in f.read_text() for f in wrong_feedback)
+    with Gradebook(gradebook_url(course)) as gb:  # the formgrader lists them by name, not as "None, None"
+        for student in DEMO_STUDENTS:
+            found = gb.find_student(student)
+            record = demo_student_record(student)
+            assert {field: getattr(found, field) for field in record} == record, student
     with open(course / "grades.csv", newline="") as f:
         grades = list(csv.DictReader(f))
     assert {(g["student_id"], g["assignment"]) for g in grades} >= set(by_key)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import nbformat
 import pytest
 from nbclient import NotebookClient
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+from tools.course import REPO_ROOT
+
 STORED = sorted(
     p
     for folder in ("notebooks", "source", "release")
@@ -33,6 +33,7 @@ def test_stored_without_outputs_counts_or_widget_state(path):
     assert nb["metadata"].get("kernelspec", {}).get("name") == "python3", f"{path.name} must use the python3 kernel"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", LECTURES, ids=lambda p: p.name)
 def test_lecture_runs_top_to_bottom(path):
     nb = nbformat.read(path, as_version=4)

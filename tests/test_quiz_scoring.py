@@ -24,11 +24,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tools.course import nbgrader
+from tools.course import REPO_ROOT, nbgrader, nbgrader_meta
 from tools.gradebook import gradebook_url
 from tools.submissions import PLANTED_MISTAKES, fill_solutions, solution_sources
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = "06_quizzes"
 FILENAME = f"{ASSIGNMENT}.ipynb"
 SOURCE = REPO_ROOT / "source" / ASSIGNMENT / FILENAME
@@ -49,12 +48,8 @@ class Quiz:
         return self.name
 
 
-def _meta(cell) -> dict:
-    return cell.metadata.get("nbgrader", {})
-
-
 def _cells(path: Path) -> dict:
-    return {_meta(cell).get("grade_id"): cell for cell in nbformat.read(path, as_version=4).cells}
+    return {nbgrader_meta(cell).get("grade_id"): cell for cell in nbformat.read(path, as_version=4).cells}
 
 
 @cache
@@ -76,7 +71,7 @@ def _quizzes() -> list[Quiz]:
         key_namespace: dict = {}
         exec(solutions[name], key_namespace)
         options = _setup_namespace()[f"{name.split('_')[0].upper()}_OPTIONS"]
-        quizzes.append(Quiz(name, len(options), float(_meta(cell)["points"]), frozenset(key_namespace[name]),
+        quizzes.append(Quiz(name, len(options), float(nbgrader_meta(cell)["points"]), frozenset(key_namespace[name]),
                             cell.source))
     return quizzes
 
@@ -243,7 +238,7 @@ def test_validate_explains_a_badly_formed_answer(answers, hint):
 def test_scoring_rule_is_stated_before_the_questions():
     for path in (SOURCE, RELEASE):
         cells = nbformat.read(path, as_version=4).cells
-        first_question = next(i for i, c in enumerate(cells) if _meta(c).get("grade_id") == "quiz1_text")
+        first_question = next(i for i, c in enumerate(cells) if nbgrader_meta(c).get("grade_id") == "quiz1_text")
         before = "\n".join(c.source for c in cells[:first_question] if c.cell_type == "markdown")
         assert r"\max\left(0,\ \text{right} - \text{wrong}\right)" in before, path
         assert "All options chosen earns 0" in before, path

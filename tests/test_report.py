@@ -17,12 +17,11 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import REPO_ROOT, copy_course
 from markupsafe import escape
 from nbformat.v4 import new_code_cell, new_notebook
 
 from tools.adversarial import PREFIX, cell_scores, make_suite
-from tools.course import nbgrader
+from tools.course import REPO_ROOT, copy_course, nbgrader, nbgrader_meta
 from tools.grade import grade_class
 from tools.report import ClassData, StudentWork, _aliases, build_report, output_findings, scan_code
 from tools.simulate import simulate_class
@@ -82,7 +81,7 @@ def test_the_planted_relu_mistake_is_one_cluster_with_the_right_count(graded):
     expected = set()
     for student in grading.done:
         nb = nbformat.read(next((course / "autograded" / student / ASSIGNMENT).glob("*.ipynb")), as_version=4)
-        cell = next(c for c in nb.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "test_relu")
+        cell = next(c for c in nb.cells if nbgrader_meta(c).get("grade_id") == "test_relu")
         if any(o.get("ename") == "AssertionError" and o.get("evalue", "").startswith("relu(z) is wrong at index")
                for o in cell.get("outputs", [])):
             expected.add(student)

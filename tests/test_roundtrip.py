@@ -29,21 +29,17 @@ from pathlib import Path
 
 import pytest
 import test_browser
-from conftest import copy_course
 from test_browser import (
     ARTIFACTS,
-    KERNEL_READY_JS,
-    REPO_ROOT,
     VALIDATE_TIMEOUT,
-    Lab,
     Recorder,
-    fail_on_dialog,
     running_jupyterlab,
     sync_api,
+    wait_for_kernel,
 )
 
 from nnlab.course import COURSE_ID
-from tools.course import nbgrader
+from tools.course import REPO_ROOT, copy_course, nbgrader, nbgrader_meta
 from tools.exchange import ensure_exchange
 from tools.gradebook import read_scores
 from tools.release import generate
@@ -64,7 +60,6 @@ ANSWER = "return (z > 0).astype(float)"
 STUB = "raise NotImplementedError()"
 STUDENT = getpass.getuser()  # nbgrader's exchange names submissions after the OS user
 UI_TIMEOUT = 60_000  # ms: one panel action (fetch, submit, list reload) or one page change on this loaded machine
-KERNEL_TIMEOUT = 120_000  # ms: the notebook's kernel starting
 # The student copy switches these off for students (tools/student_copy/Makefile): a student has no course to grade.
 INSTRUCTOR_LAB_PLUGINS = ("@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment")
 INSTRUCTOR_SERVER_EXTENSION = "nbgrader.server_extensions.formgrader"
@@ -159,7 +154,7 @@ def graded_cells(release_notebook: Path) -> dict[str, tuple[str, str, float]]:
     return {
         meta["grade_id"]: (c["cell_type"], "".join(c["source"]), float(meta["points"]))
         for c in cells
-        if (meta := c["metadata"].get("nbgrader", {})).get("grade")
+        if (meta := nbgrader_meta(c)).get("grade")
     }
 
 
@@ -219,22 +214,9 @@ def panel_error(page) -> str:
 CURRENT_NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden)"
 
 
-def wait_for_kernel(page, lab: Lab, path: str) -> None:
-    """Wait until the notebook at ``path`` has its python3 kernel, idle (as test_browser.open_notebook does)."""
-    page.locator(f"{CURRENT_NOTEBOOK} .jp-Notebook").wait_for(state="visible", timeout=KERNEL_TIMEOUT)
-    deadline = time.monotonic() + KERNEL_TIMEOUT / 1000
-    while not (sessions := [s for s in lab.api("sessions") if s["path"] == path and s.get("kernel")]):
-        fail_on_dialog(page)
-        assert time.monotonic() < deadline, f"no kernel was started for {path}"
-        page.wait_for_timeout(250)
-    assert sessions[0]["kernel"]["name"] == "python3", f"{path} got kernel {sessions[0]['kernel']['name']!r}"
-    page.wait_for_function(KERNEL_READY_JS, timeout=KERNEL_TIMEOUT)
-    fail_on_dialog(page)
-
-
 def cell_source_on_disk(notebook: Path, grade_id: str) -> str:
     cells = json.loads(notebook.read_text())["cells"]
-    return next("".join(c["source"]) for c in cells if c["metadata"].get("nbgrader", {}).get("grade_id") == grade_id)
+    return next("".join(c["source"]) for c in cells if nbgrader_meta(c).get("grade_id") == grade_id)
 
 
 def wait_until(condition, timeout_ms: int, message: str) -> None:
@@ -308,7 +290,7 @@ def test_student_fetches_edits_validates_submits_and_reads_feedback(classroom, s
         else:  # what a person does next: open the fetched copy from the file browser's folder
             record.note("opening the fetched notebook by its path instead")
             page.goto(lab.url(f"lab/tree/{notebook_path}"))
-        wait_for_kernel(page, lab, notebook_path)
+        wait_for_kernel(page, lab, notebook_path, f"{CURRENT_NOTEBOOK} .jp-Notebook")
         notebook = page.locator(CURRENT_NOTEBOOK)
         cell = notebook.locator(".jp-CodeCell", has_text=f"def {EDITED_FUNCTION}(z):").first
         stub_line = cell.locator(".cm-line", has_text=STUB)

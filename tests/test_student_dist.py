@@ -25,9 +25,9 @@ import tomllib
 from helpers import free_port, region_lines
 
 from nnlab.course import COURSE_ID
+from tools.course import REPO_ROOT
 from tools.student_dist import ZIP_FOLDER, main, zip_path
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 INSTRUCTOR_ONLY = {"source", "grader", "tools", "tests", "benchmarks", "submitted", "autograded", "feedback", "release"}
 
 

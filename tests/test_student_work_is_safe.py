@@ -20,13 +20,15 @@ from pathlib import Path
 import pytest
 from helpers import free_port
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+from tools.course import REPO_ROOT
+
 VENV = Path(sys.executable).parent.parent  # the environment running the tests: no target reinstalls anything
 RELEASE_NB = Path("release/01_activations/01_activations.ipynb")
 MY_WORK_NB = Path("my-work/01_activations/01_activations.ipynb")
 # Targets not run here, and why: they are the suite itself or are covered by their own tests on course copies.
 NOT_RUN = {
     "test": "runs this suite",
+    "check": "runs `lint` (run here) and the fast part of this suite",
     "benchmark": "reads the course and works in temporary copies (benchmarks/), minutes long",
     "grade-safely": "is `grade` with sandboxed kernels (tests/test_adversarial.py)",
     "setup": "installs packages only", "setup-dev": "installs packages only",

@@ -19,7 +19,7 @@ import nbformat
 import pytest
 
 from tools.adversarial import cell_scores
-from tools.course import assignments
+from tools.course import assignments, nbgrader_meta
 from tools.grade import grade_class
 from tools.submissions import PLANTED_MISTAKES, fill_solutions, make_submission, solution_sources
 
@@ -199,6 +199,16 @@ def update_parameters(parameters, grads, learning_rate):
         parameters["W" + str(layer)] -= learning_rate * grads["dW" + str(layer)]
         parameters["b" + str(layer)] -= learning_rate * grads["db" + str(layer)]
     return parameters'''), True),
+    Answer("04_deep_network", "softplus_backward", fn('''
+def softplus_backward(dA, Z):
+    return dA * np.exp(Z)'''), False, why="the inner function's derivative alone: the chain rule's outer factor lost"),
+    Answer("04_deep_network", "softplus_backward", fn('''
+def softplus_backward(dA, Z):
+    return np.exp(Z) / (1 + np.exp(Z))'''), False, why="the derivative of softplus without dA"),
+    Answer("04_deep_network", "softplus_backward", fn('''
+def softplus_backward(dA, Z):
+    e = np.exp(Z)
+    return dA * e / (1 + e)'''), True),
     Answer("04_deep_network", "linear_forward", fn('''
 def linear_forward(A_prev, W, b):
     Z = np.dot(W, A_prev) + b
@@ -266,7 +276,7 @@ def student(index: int, answer: Answer) -> str:
 
 # Whole submissions, as tools.submissions makes them for the demo and the class simulation.
 WHOLE_KINDS = ("perfect", "untouched", "one_wrong", "other_style")
-ASSIGNMENTS = assignments(Path(__file__).resolve().parents[1])
+ASSIGNMENTS = assignments()
 
 
 def whole_student(kind: str, assignment: str) -> str:
@@ -303,13 +313,13 @@ def validate(path: Path) -> set[str]:
 
     results = Validator().validate(str(path))
     assert not results.get("changed") and not results.get("type_changed"), results
-    by_source = {cell.source.strip(): cell.metadata.get("nbgrader", {}).get("grade_id")
+    by_source = {cell.source.strip(): nbgrader_meta(cell).get("grade_id")
                  for cell in nbformat.read(path, as_version=4).cells}
     return {by_source.get(failure["source"], failure["source"][:60]) for failure in results.get("failed", [])}
 
 
 def test_the_table_covers_every_assignment():
-    for name in assignments(Path(__file__).resolve().parents[1]):
+    for name in assignments():
         rows = [a for a in ANSWERS if a.assignment == name]
         assert sum(not a.correct for a in rows) >= 5, f"{name} needs at least 5 typical wrong answers"
         assert any(a.correct for a in rows), f"{name} needs a correct answer in another style"

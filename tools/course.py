@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -10,6 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+# nbgrader's delimiters in the source notebooks: the instructor's solution, and tests students never see.
+SOLUTION = ("### BEGIN SOLUTION", "### END SOLUTION")
+HIDDEN_TESTS = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
 
 
 class NbgraderError(RuntimeError):
@@ -25,6 +29,26 @@ def assignments(course_dir: Path = REPO_ROOT) -> list[str]:
 def notebooks(course_dir: Path, assignment: str, folder: str = "source") -> list[Path]:
     """The notebooks of one assignment in ``folder`` (source or release)."""
     return sorted((Path(course_dir) / folder / assignment).glob("*.ipynb"))
+
+
+def nbgrader_meta(cell) -> dict:
+    """A cell's nbgrader metadata (``grade_id``, ``grade``, ``solution``, ``points``, ...); {} for an ordinary cell.
+
+    ``cell`` is a cell of nbformat's notebook or of the notebook's plain JSON.
+    """
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def copy_course(target: Path) -> Path:
+    """Copy what an instructor keeps (``nbgrader_config.py`` and ``source/``) into ``target``: a course nbgrader
+    can run in, for a test or a benchmark to generate, grade and throw away."""
+    target = Path(target)
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO_ROOT / "nbgrader_config.py", target / "nbgrader_config.py")
+    shutil.copytree(
+        REPO_ROOT / "source", target / "source", ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__")
+    )
+    return target
 
 
 def tool_env() -> dict[str, str]:

@@ -2,8 +2,9 @@
 
 Generates every assignment, releases it to an exchange of the demo's own (``demo/exchange``, so a
 real class's exchange is never touched), and for four demo students per assignment (perfect,
-untouched release, one planted mistake, every function correct but in another style) fetches it into
-``demo/students/<student>/``, fills it in and submits it; then collects, autogrades, generates and
+untouched release, one planted mistake, every function correct but in another style; the gradebook
+and the formgrader name them after their role, e.g. "Perfect Demo", ``demo-perfect@example.invalid``)
+fetches it into ``demo/students/<student>/``, fills it in and submits it; then collects, autogrades, generates and
 releases feedback, and fetches the feedback as each student. Exports ``grades.csv`` and prints one row
 per student and assignment. ``make demo`` runs it in the repository; the tests run the same code in a
 temporary copy of the course.
@@ -17,6 +18,8 @@ import argparse
 import shutil
 import sys
 from pathlib import Path
+
+from nbgrader.api import Gradebook
 
 from nnlab.course import COURSE_ID
 
@@ -33,6 +36,19 @@ DEMO_STUDENTS = {
     "demo-other-style": "other_style",  # every graded function correct but written differently (OTHER_STYLE)
 }
 DEMO_DIR = "demo"  # the demo's own exchange and its students' home folders, inside the course
+
+
+def demo_student_record(student: str) -> dict[str, str]:
+    """How the gradebook (and so the formgrader) names a demo student: its role, e.g. "Perfect Demo"."""
+    role = student.removeprefix("demo-").replace("-", " ").title()
+    return {"first_name": role, "last_name": "Demo", "email": f"{student}@example.invalid"}
+
+
+def add_demo_students(course_dir: Path, students) -> None:
+    """Put the demo students in the gradebook with a name and an email (nbgrader's collect would add bare ids)."""
+    with Gradebook(gradebook_url(course_dir)) as gb:
+        for student in students:
+            gb.update_or_create_student(student, **demo_student_record(student))
 
 
 def _report_graded(line: str) -> None:
@@ -99,6 +115,7 @@ def run_demo(course_dir: Path = REPO_ROOT) -> list[AssignmentScore]:
         generate(course_dir, names)
         for name in names:
             nbgrader("release_assignment", name, "--force", course_dir=course_dir, extra_env=env)
+        add_demo_students(course_dir, students)
     with Step(f"{len(students)} demo students fetch, fill in and submit each assignment", 2, total):
         for student, kind in students.items():
             for name in names:

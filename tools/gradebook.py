@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from nbgrader.api import Gradebook, MissingEntry
 from sqlalchemy.engine import make_url
@@ -120,8 +121,26 @@ def read_scores(course_dir: Path, assignment: str | None = None) -> list[Assignm
     return rows
 
 
-def cell_scores(course_dir: Path, assignment: str | None = None) -> dict[tuple[str, str, str, str], tuple]:
-    """Every graded cell's (score, max score, needs manual grade) by (student, assignment, notebook, cell)."""
+class CellScore(NamedTuple):
+    """One graded cell of one submission, as nbgrader's gradebook holds it."""
+
+    auto_score: float | None  # None: nbgrader never scored the cell (its notebook could not be graded)
+    manual_score: float | None  # a person's score, which replaces the automatic one
+    extra_credit: float | None
+    max_score: float
+    needs_manual_grade: bool
+    cell_type: str  # "code": a test cell; "markdown": a written answer
+
+    @property
+    def points(self) -> float:
+        """The points the cell counts: the person's score where given, else the automatic one; no extra credit."""
+        score = self.manual_score if self.manual_score is not None else self.auto_score
+        return score or 0.0
+
+
+def cell_scores(course_dir: Path, assignment: str | None = None) -> dict[tuple[str, str, str, str], CellScore]:
+    """Every graded cell of every submission by (student, assignment, notebook, grade id), from the gradebook the
+    course's configuration names (SQLite or a server): what the tests compare between two gradings."""
     scores = {}
     with Gradebook(gradebook_url(course_dir)) as gb:
         for found in gb.assignments:
@@ -131,23 +150,24 @@ def cell_scores(course_dir: Path, assignment: str | None = None) -> dict[tuple[s
                 for notebook in submission.notebooks:
                     for grade in notebook.grades:
                         key = (submission.student.id, found.name, notebook.name, grade.name)
-                        scores[key] = (grade.score, grade.max_score, grade.needs_manual_grade)
+                        scores[key] = CellScore(grade.auto_score, grade.manual_score, grade.extra_credit,
+                                                grade.max_score, grade.needs_manual_grade, grade.cell_type)
     return scores
 
 
 def format_table(rows: list[AssignmentScore]) -> str:
-    """A plain-text table: one line per student and assignment."""
-    header = f"{'student':<16} {'assignment':<18} {'auto points':>12} {'manual':>14}  cells that lost points"
+    """A plain-text table, one line per student and assignment, every column in the same form on every line:
+    points as ``score / max`` (the written answers' points are those a person has given so far) and the
+    number of written answers still waiting for a person."""
+    header = (f"{'student':<16} {'assignment':<18} {'auto points':^13}  {'manual points':^13}  {'to grade':>8}"
+              "  cells that lost points")
     lines = [header, "-" * len(header)]
     for row in rows:
-        if row.manual_pending:
-            manual = f"{row.manual_pending} to grade"
-        else:
-            manual = f"{row.manual_score:g} of {row.manual_max:g}"
         lost = ", ".join(row.lost_cells) if row.lost_cells else "-"
         if len(lost) > 60:
             lost = f"{len(row.lost_cells)} cells ({lost[:45]}...)"
         lines.append(
-            f"{row.student:<16} {row.assignment:<18} {row.auto_score:>5g} / {row.auto_max:<5g} {manual:>14}  {lost}"
+            f"{row.student:<16} {row.assignment:<18} {row.auto_score:>5g} / {row.auto_max:<5g} "
+            f" {row.manual_score:>5g} / {row.manual_max:<5g}  {row.manual_pending:>8}  {lost}"
         )
     return "\n".join(lines)

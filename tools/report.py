@@ -29,7 +29,7 @@ from pathlib import Path
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 
-from .course import REPO_ROOT
+from .course import REPO_ROOT, nbgrader_meta
 from .gradebook import gradebook_url
 
 TEMPLATE = Path(__file__).with_name("report_template.html.j2")
@@ -89,7 +89,7 @@ class ClassData:
 
 def _cell_id(cell, index: int) -> str:
     """A cell's nbgrader grade id, or "cell N" for a cell without one (e.g. added by the student)."""
-    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") or f"cell {index + 1}"
+    return nbgrader_meta(cell).get("grade_id") or f"cell {index + 1}"
 
 
 def _read_notebook(path: Path) -> nbformat.NotebookNode | None:
@@ -257,7 +257,7 @@ def _graded_cells(work: StudentWork):
     for name, nb in work.autograded.items():
         for index, cell in enumerate(nb.cells):
             if cell.cell_type == "code":
-                meta = cell.get("metadata", {}).get("nbgrader", {})
+                meta = nbgrader_meta(cell)
                 yield name, _cell_id(cell, index), cell, bool(meta.get("grade"))
 
 
@@ -546,11 +546,11 @@ def scan_code(sources: list[str], aliases: dict[str, str]) -> list[str]:
 def student_sources(work: StudentWork, release) -> list[str]:
     """The code the student wrote: answer (solution) cells and any cell they added."""
     answers = {_cell_id(c, i) for nb in release.values() for i, c in enumerate(nb.cells)
-               if c.get("metadata", {}).get("nbgrader", {}).get("solution")}
+               if nbgrader_meta(c).get("solution")}
     sources = []
     for nb in (work.submitted or work.autograded).values():  # autograded keeps the answers and added cells
         for cell in (nb.cells if nb else []):
-            grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+            grade_id = nbgrader_meta(cell).get("grade_id")
             if cell.cell_type == "code" and (grade_id is None or grade_id in answers):
                 sources.append(cell.source)
     return sources
@@ -566,12 +566,12 @@ def edited_cells(work: StudentWork, release) -> list[str]:
             continue
         mine = defaultdict(list)
         for cell in nb.cells:
-            grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+            grade_id = nbgrader_meta(cell).get("grade_id")
             if grade_id:
                 mine[grade_id].append(cell)
         known = set()
         for cell in given.cells:
-            meta = cell.get("metadata", {}).get("nbgrader", {})
+            meta = nbgrader_meta(cell)
             grade_id = meta.get("grade_id")
             known.add(grade_id)
             if not grade_id or not (meta.get("locked") or meta.get("grade")):

@@ -37,12 +37,13 @@ except ModuleNotFoundError:  # Python 3.10: the same parser, as vendored by pip
 
 from nnlab.course import COURSE_ID
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+from .course import HIDDEN_TESTS, REPO_ROOT, SOLUTION, assignments
+
 TEMPLATES = Path(__file__).resolve().parent / "student_copy"
 DEFAULT_OUT = REPO_ROOT / "dist" / "student"
 ZIP_FOLDER = f"{COURSE_ID}-student"  # the one top-level folder inside the zip
 
-MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION", "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
+MARKERS = (*SOLUTION, *HIDDEN_TESTS)
 SKIP = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints", ".DS_Store")
 # A lecture's path to an assignment in the repository, and where the copy keeps it.
 
@@ -111,7 +112,7 @@ def _check_output_location(out: Path) -> None:
 
 def _assignments() -> list[str]:
     """Assignments in course order; each must have its student version in ``release/``."""
-    names = sorted(p.name for p in (REPO_ROOT / "source").iterdir() if p.is_dir() and any(p.glob("*.ipynb")))
+    names = assignments(REPO_ROOT)
     missing = [name for name in names if not any((REPO_ROOT / "release" / name).glob("*.ipynb"))]
     if missing:
         raise RuntimeError(f"release/ has no student version of {', '.join(missing)}: run `make release` first")

@@ -17,8 +17,7 @@ from pathlib import Path
 
 import nbformat
 
-BEGIN_SOLUTION = "### BEGIN SOLUTION"
-END_SOLUTION = "### END SOLUTION"
+from .course import SOLUTION, nbgrader_meta
 
 
 @dataclass(frozen=True)
@@ -437,6 +436,11 @@ OTHER_STYLE: dict[str, dict[str, str]] = {
                     grads["db" + str(l + 1)] = db_temp
                 return grads
             '''),
+        "softplus_backward": _cell('''
+            def softplus_backward(dA, Z):
+                """softplus'(z) = e^z / (1 + e^z) = 1 / (1 + e^-z), written with tanh as (1 + tanh(z / 2)) / 2."""
+                return np.multiply(dA, 0.5 * (1.0 + np.tanh(Z / 2.0)))
+            '''),
         "update_parameters": _cell('''
             def update_parameters(parameters, grads, learning_rate):
                 """Gradient descent in place, on a copy of every array."""
@@ -524,13 +528,9 @@ OTHER_STYLE: dict[str, dict[str, str]] = {
 }
 
 
-def _nbgrader_meta(cell) -> dict:
-    return cell.get("metadata", {}).get("nbgrader", {})
-
-
 def strip_solution_markers(source: str) -> str:
     """The instructor's solution with its delimiter lines removed, as a student would have typed it."""
-    kept = [line for line in source.splitlines() if line.strip() not in (BEGIN_SOLUTION, END_SOLUTION)]
+    kept = [line for line in source.splitlines() if line.strip() not in SOLUTION]
     return "\n".join(kept)
 
 
@@ -538,9 +538,9 @@ def solution_sources(source_notebook: Path) -> dict[str, str]:
     """Map each solution cell's grade id to its filled-in source."""
     nb = nbformat.read(source_notebook, as_version=4)
     return {
-        _nbgrader_meta(cell)["grade_id"]: strip_solution_markers(cell.source)
+        nbgrader_meta(cell)["grade_id"]: strip_solution_markers(cell.source)
         for cell in nb.cells
-        if _nbgrader_meta(cell).get("solution")
+        if nbgrader_meta(cell).get("solution")
     }
 
 
@@ -549,8 +549,8 @@ def fill_solutions(release_nb, solutions: dict[str, str], overrides: dict[str, s
     nb = copy.deepcopy(release_nb)
     answers = {**solutions, **(overrides or {})}
     for cell in nb.cells:
-        grade_id = _nbgrader_meta(cell).get("grade_id")
-        if _nbgrader_meta(cell).get("solution") and grade_id in answers:
+        grade_id = nbgrader_meta(cell).get("grade_id")
+        if nbgrader_meta(cell).get("solution") and grade_id in answers:
             cell.source = answers[grade_id]
     return nb
 

@@ -11,20 +11,11 @@ environment or copied into the scratch folder, so the tests pass wherever the re
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 import signal
-from pathlib import Path
 
 import pytest
-
-# Modules here and the tests they reuse say `from conftest import ...`, which finds this file first:
-# it offers the parent conftest's helpers under the same names.
-_spec = importlib.util.spec_from_file_location("nnlab_tests_conftest", Path(__file__).parents[1] / "conftest.py")
-_parent = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_parent)
-REPO_ROOT, copy_course = _parent.REPO_ROOT, _parent.copy_course
 
 if os.environ.get("NNLAB_TEST_HUB") != "1":
     collect_ignore_glob = ["*"]

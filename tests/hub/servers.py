@@ -23,15 +23,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from helpers import free_port
+
 MARK = "nnlab test-hub throwaway, pid "  # the GECOS field of every user the tests make
 PREFIX = "nnt"  # user names: nnt<run id>-<role>
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_for_port(port: int, seconds: float = 60, process: subprocess.Popen | None = None) -> None:

@@ -12,10 +12,11 @@ import threading
 import time
 
 import pytest
-from conftest import copy_course
+from helpers import feedback_pages
 from servers import process_command_lines, write_pgpass
-from test_gradebook_config import ASSIGNMENT, STUDENTS, feedback_pages, grade_serially, make_class, run_grade
+from test_gradebook_config import ASSIGNMENT, STUDENTS, grade_serially, make_class, run_grade
 
+from tools.course import copy_course
 from tools.gradebook import cell_scores, gradebook_url, read_scores
 
 

@@ -31,11 +31,12 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import REPO_ROOT, copy_course
+from helpers import feedback_pages
 from servers import Hub, execute, readable_by_everyone, run_as, write_pgpass
-from test_gradebook_config import ASSIGNMENT, feedback_pages
+from test_gradebook_config import ASSIGNMENT
 
 from nnlab.course import COURSE_ID
+from tools.course import REPO_ROOT, copy_course
 from tools.exchange import ensure_exchange
 from tools.gradebook import cell_scores, gradebook_url
 from tools.submissions import fill_notebooks
@@ -353,14 +354,14 @@ def test_a_class_on_jupyterhub(hub_class, tmp_path):
     timer.step("serial nbgrader on SQLite graded the same files")
 
     totals = {}  # per student: automatic points, their maximum, cells that lost points (manual answers aside)
-    for (student, _, _, cell), (score, max_score, needs_manual_grade) in sorted(got.items()):
+    for (student, _, _, name), cell in sorted(got.items()):
         auto = totals.setdefault(student, [0.0, 0.0, []])
-        if needs_manual_grade:
+        if cell.needs_manual_grade:
             continue
-        auto[0] += score or 0
-        auto[1] += max_score or 0
-        if (score or 0) < max_score:
-            auto[2].append(cell)
+        auto[0] += cell.points
+        auto[1] += cell.max_score or 0
+        if cell.points < cell.max_score:
+            auto[2].append(name)
     by_kind = {students[s]: v for s, v in totals.items()}
     print(f"[hub test] {len(got)} graded cells compared, all equal to serial nbgrader on SQLite; per student "
           f"(points, out of, cells that lost points): {by_kind}")
