@@ -731,7 +731,9 @@ def _pyplot():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    plt.rcParams.update({"svg.fonttype": "none", "font.size": 11, "font.family": "sans-serif",
+    # matplotlib's default family is already sans-serif: setting it again would drop nnlab's Hangul fallback font
+    # (nnlab.plots.use_hangul_font) in a process that also draws the course's plots.
+    plt.rcParams.update({"svg.fonttype": "none", "font.size": 11,
                          "axes.spines.top": False, "axes.spines.right": False})
     return plt
 
