@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script: nnlab importable from the repository
+from benchmarks.mnist_inference import forward as mnist_probabilities  # noqa: E402  (lecture 05's forward pass)
 from nnlab.data import load_mnist, load_pretrained_network  # noqa: E402
 from nnlab.widgets import (  # noqa: E402
     ActivationExplorer,
@@ -70,15 +71,6 @@ EXPLORER_ACTIVATIONS = {  # lecture 02's pairs (g, g') for the initialisation ex
 def softmax_1d(z):
     exp_z = np.exp(z - z.max())
     return exp_z / exp_z.sum()
-
-
-def mnist_probabilities(network, X):
-    """Lecture 05's forward pass: sigmoid, sigmoid, softmax, in the column convention; (10, m)."""
-    A1 = sigmoid(network["W1"] @ X + network["b1"])
-    A2 = sigmoid(network["W2"] @ A1 + network["b2"])
-    Z3 = network["W3"] @ A2 + network["b3"]
-    exp_z = np.exp(Z3 - Z3.max(axis=0, keepdims=True))
-    return exp_z / exp_z.sum(axis=0, keepdims=True)
 
 
 def make_moons(m, noise=0.3, seed=0):

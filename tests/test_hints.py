@@ -15,7 +15,7 @@ import re
 import nbformat
 import pytest
 
-from tools.course import REPO_ROOT
+from tools.course import REPO_ROOT, nbgrader_meta
 
 SOURCES = sorted((REPO_ROOT / "source").glob("*/*.ipynb"))
 
@@ -56,7 +56,7 @@ def leaks(notebook) -> list[str]:
     lines = solution_lines(notebook)
     found = []
     for cell in notebook.cells:
-        meta = cell.metadata.get("nbgrader", {})
+        meta = nbgrader_meta(cell)
         if cell.cell_type != "code" or not meta.get("grade") or meta.get("solution"):
             continue
         for lineno, text in cell_strings(cell.source):

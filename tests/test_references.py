@@ -13,7 +13,7 @@ import pytest
 from nbgrader.preprocessors import ClearHiddenTests
 
 from grader.references import TAG, InlineReferences, inline
-from tools.course import REPO_ROOT, nbgrader
+from tools.course import REPO_ROOT, nbgrader, nbgrader_meta
 from tools.submissions import make_submission
 
 DEEP = REPO_ROOT / "source" / "04_deep_network" / "04_deep_network.ipynb"
@@ -31,7 +31,7 @@ def test_each_reference_is_written_once_in_the_source():
     for cell in notebook.cells:
         if cell is not shared and cell.cell_type == "code":
             written = [n.name for n in ast.walk(ast.parse(cell.source)) if isinstance(n, ast.FunctionDef)]
-            assert not set(written) & set(defined), f"{cell.metadata.get('nbgrader', {}).get('grade_id')} " \
+            assert not set(written) & set(defined), f"{nbgrader_meta(cell).get('grade_id')} " \
                 f"defines {sorted(set(written) & set(defined))} again"
 
 
@@ -77,7 +77,7 @@ def test_when_grading_a_students_later_cell_cannot_reach_the_references(course_c
     notebook = nbformat.read(path, as_version=4)
     look = "sorted(name for name in globals() if name.startswith('reference_'))"
     for cell in notebook.cells:  # after the tests of linear_forward ... L_model_backward have run
-        if cell.metadata.get("nbgrader", {}).get("grade_id") == "update_parameters":
+        if nbgrader_meta(cell).get("grade_id") == "update_parameters":
             cell.source += f"\n\nSEEN_BEFORE_UPDATE = {look}\n"
     notebook.cells.append(nbformat.v4.new_code_cell(f"print('seen:', SEEN_BEFORE_UPDATE, {look})"))
     nbformat.write(notebook, path)
@@ -88,6 +88,6 @@ def test_when_grading_a_students_later_cell_cannot_reach_the_references(course_c
     printed = "".join(out.get("text", "") for out in looking.outputs)
     assert printed.strip() == "seen: [] []", printed
     failed = [cell.metadata["nbgrader"]["grade_id"] for cell in graded.cells
-              if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("grade")
+              if cell.cell_type == "code" and nbgrader_meta(cell).get("grade")
               and any(out.get("output_type") == "error" for out in cell.outputs)]
     assert not failed, f"with the references inlined, a perfect submission fails {failed}"

@@ -16,7 +16,7 @@ import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from tools.course import REPO_ROOT
+from tools.course import REPO_ROOT, nbgrader_meta
 
 pytestmark = pytest.mark.slow
 
@@ -52,7 +52,7 @@ def test_untouched_release_notebook_runs_to_the_end_and_shows_its_pictures(path)
     for cell in code:
         tagged = TAG in cell.metadata.get("tags", [])
         errors = [out["ename"] for out in cell.outputs if out.get("output_type") == "error"]
-        where = f"{path.name}, cell {cell.metadata.get('nbgrader', {}).get('grade_id') or cell.source[:60]!r}"
+        where = f"{path.name}, cell {nbgrader_meta(cell).get('grade_id') or cell.source[:60]!r}"
         # A tagged cell fails because of the untouched stub, never because the notebook itself is broken.
         assert set(errors) <= {"NotImplementedError", "AssertionError"}, f"{where}: raised {errors}"
         if "with needs(" in cell.source:
@@ -69,7 +69,7 @@ def test_the_stub_cells_are_the_tagged_ones():
         for cell in nbformat.read(path, as_version=4).cells:
             if cell.cell_type != "code":
                 continue
-            meta = cell.metadata.get("nbgrader", {})
+            meta = nbgrader_meta(cell)
             tagged = TAG in cell.metadata.get("tags", [])
             if meta.get("grade") or (meta.get("grade_id", "").endswith("_try") and "with needs(" not in cell.source):
                 assert tagged, f"{path.name}: {meta['grade_id']} can raise on a stub but has no {TAG!r} tag"
