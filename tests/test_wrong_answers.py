@@ -57,6 +57,17 @@ ANSWERS = [
     Answer("01_activations", "relu", fn("def relu(z):\n    return z * (z > 0)"), True),
     Answer("01_activations", "tanh", fn("def tanh(z):\n    return np.tanh(z)"), True),
     Answer("01_activations", "sigmoid", fn("def sigmoid(z):\n    return np.exp(-np.logaddexp(0.0, -z))"), True),
+    Answer("01_activations", "predicted_xor_accuracies",
+           "best_accuracy_identity_network = 1.0\nbest_accuracy_relu_network = 1.0\n", False, visible=False,
+           why="depth taken to help a linear network (only the hidden key knows)"),
+    Answer("01_activations", "predicted_xor_accuracies",
+           "best_accuracy_identity_network = 0.5\nbest_accuracy_relu_network = 0.75\n", False, visible=False,
+           why="both one quarter too low"),
+    Answer("01_activations", "predicted_xor_accuracies",
+           "best_accuracy_identity_network = 75\nbest_accuracy_relu_network = 100\n", False,
+           why="percentages, not fractions"),
+    Answer("01_activations", "predicted_xor_accuracies",
+           "best_accuracy_identity_network = 3 / 4\nbest_accuracy_relu_network = 1\n", True),
     # 02_initialization
     Answer("02_initialization", "initialize_parameters_zeros", fn('''
 def initialize_parameters_zeros(layer_dims):
@@ -106,6 +117,19 @@ def initialize_parameters_he(layer_dims, seed=None):
         parameters["W" + str(layer)] = rng.normal(0.0, 1.0, size=(layer_dims[layer], layer_dims[layer - 1])) * std
         parameters["b" + str(layer)] = np.zeros((layer_dims[layer], 1))
     return parameters'''), True),
+    Answer("02_initialization", "predicted_distinct_units",
+           'predicted_distinct_units = {"zeros": 1, "random, scale 0.01": 8, '
+           '"random, scale 30": 1, "constant 0.5": 1}\n',
+           False, visible=False, why="saturation taken for symmetry (only the hidden key knows)"),
+    Answer("02_initialization", "predicted_distinct_units",
+           'predicted_distinct_units = {"zeros": 1, "random, scale 0.01": 8, '
+           '"random, scale 30": 8, "constant 0.5": 8}\n',
+           False, visible=False, why="only a zero start taken as symmetric"),
+    Answer("02_initialization", "predicted_distinct_units", "predicted_distinct_units = [1, 8, 8, 1]\n", False,
+           why="a list, not a dict with the starts as keys"),
+    Answer("02_initialization", "predicted_distinct_units",
+           'predicted_distinct_units = {"constant 0.5": 1.0, "random, scale 30": 8.0, "random, scale 0.01": 8.0, '
+           '"zeros": 1.0}\n', True),
     # 03_dimensions
     Answer("03_dimensions", "matmul_shape", fn('''
 def matmul_shape(shape_a, shape_b):
@@ -258,6 +282,17 @@ def predict(network, X):
     Z = np.dot(network["W3"], A) + network["b3"]
     Z = Z - Z.max(axis=0)
     return np.exp(Z) / np.exp(Z).sum(axis=0)'''), True),
+    Answer("05_mnist", "predicted_multiplications",
+           "multiplications_one_image = 45200\nmultiplications_per_image_batch_100 = 4520000\n", False, visible=False,
+           why="the batch's total, not divided by the 100 images"),
+    Answer("05_mnist", "predicted_multiplications",
+           "multiplications_one_image = 784 + 50 + 100 + 10\nmultiplications_per_image_batch_100 = 944 / 100\n",
+           False, visible=False, why="units counted instead of weights, and a batch taken to share them"),
+    Answer("05_mnist", "predicted_multiplications",
+           'multiplications_one_image = "45,200"\nmultiplications_per_image_batch_100 = 45200\n', False,
+           why="a string, not a number"),
+    Answer("05_mnist", "predicted_multiplications",
+           "multiplications_one_image = 45_200\nmultiplications_per_image_batch_100 = 4_520_000 / 100\n", True),
     # 06_quizzes: the key never shows in Validate, so only malformed answers fail it
     Answer("06_quizzes", "quiz1_answers", "quiz1_answers = {1, 2, 3, 4, 5, 6, 7}\n", False, visible=False,
            why="every option chosen"),

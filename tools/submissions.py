@@ -200,6 +200,10 @@ OTHER_STYLE: dict[str, dict[str, str]] = {
                 b = np.dot(W2, b1) + b2
                 return (W, b)
             '''),
+        "predicted_xor_accuracies": _cell('''
+            best_accuracy_identity_network = np.float64(3) / 4  # NumPy numbers, a fraction written out
+            best_accuracy_relu_network = np.int64(1)
+            '''),
     },
     "02_initialization": {
         "initialize_parameters_zeros": _cell('''
@@ -242,6 +246,11 @@ OTHER_STYLE: dict[str, dict[str, str]] = {
                     parameters["W" + str(l)] = rng.normal(loc=0.0, scale=std, size=(layer_dims[l], layer_dims[l - 1]))
                     parameters["b" + str(l)] = np.zeros(shape=(layer_dims[l], 1))
                 return parameters
+            '''),
+        "predicted_distinct_units": _cell('''
+            # NumPy integers and a dict built from two lists: the same answer.
+            predicted_distinct_units = dict(zip(["zeros", "random, scale 0.01", "random, scale 30", "constant 0.5"],
+                                                np.array([1, 8, 8, 1])))
             '''),
     },
     "03_dimensions": {
@@ -519,6 +528,11 @@ OTHER_STYLE: dict[str, dict[str, str]] = {
                 for true_class, predicted_class in zip(t, y):
                     C[true_class, predicted_class] += 1
                 return C
+            '''),
+        "predicted_multiplications": _cell('''
+            # Counted from the weights' sizes (one multiplication per weight and image): a float, then a NumPy int.
+            multiplications_one_image = float(sum(network[key].size for key in ("W1", "W2", "W3")))
+            multiplications_per_image_batch_100 = np.int64(784 * 50 + 50 * 100 + 100 * 10) * 100 // 100
             '''),
     },
     "06_quizzes": {
