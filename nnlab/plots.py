@@ -13,7 +13,7 @@ from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
-from matplotlib.patches import Circle, FancyBboxPatch
+from matplotlib.patches import Circle, FancyBboxPatch, Rectangle
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter, NullLocator
 
 from .activations import get_activation, reference_curve, saturation_mask
@@ -719,4 +719,53 @@ def plot_experiment_loop(ax=None, title=None):
     ax.set_aspect("equal")
     ax.set_axis_off()
     ax.set_title(title or "idea → code → experiment: hyperparameters are found by trying")
+    return ax
+
+
+CHOSEN_COLOR = "tab:red"
+
+
+def plot_search_results(results, best=None, ax=None, title=None):
+    """Validation accuracies of a hyperparameter search as a heatmap: a column per learning rate, a row per hidden size.
+
+    ``results`` maps ``(learning_rate, hidden_size)`` to an accuracy between 0 and 1 (what assignment 04's
+    ``search_hyperparameters`` returns); each cell shows it in per cent, pairs missing from ``results`` stay grey.
+    ``best``, one key of ``results``, is outlined and labelled "chosen": the plot shows the choice it is given and
+    chooses nothing itself.
+    """
+    if ax is None:
+        ax = plt.gca()
+    if not results or not all(isinstance(key, tuple) and len(key) == 2 for key in results):
+        raise ValueError("results must map (learning_rate, hidden_size) pairs to accuracies, e.g. {(0.1, 4): 0.98}")
+    if best is not None and best not in results:
+        raise ValueError(f"best {best!r} is not a key of results")
+    rates = sorted({rate for rate, _ in results})
+    sizes = sorted({size for _, size in results})
+    grid = np.full((len(sizes), len(rates)), np.nan)
+    for (rate, size), accuracy in results.items():
+        grid[sizes.index(size), rates.index(rate)] = 100 * float(accuracy)
+    low, high = float(np.nanmin(grid)), float(np.nanmax(grid))
+    high = high if high > low else low + 1.0
+    colormap = matplotlib.colormaps["viridis"].with_extremes(bad="lightgrey")
+    image = ax.imshow(np.ma.masked_invalid(grid), cmap=colormap, vmin=low, vmax=high, origin="lower", aspect="auto")
+    for row, size in enumerate(sizes):
+        for column, rate in enumerate(rates):
+            value = grid[row, column]
+            chosen = best is not None and (rate, size) == tuple(best)
+            if np.isnan(value):
+                ax.text(column, row, "not run", ha="center", va="center", fontsize=9, color="dimgrey")
+                continue
+            dark = (value - low) / (high - low) < 0.6  # viridis is dark at the low end: white text there
+            ax.text(column, row, f"{value:.1f} %" + ("\nchosen" if chosen else ""), ha="center", va="center",
+                    fontsize=11, fontweight="bold" if chosen else "normal", color="white" if dark else "black")
+    if best is not None:
+        rate, size = best
+        ax.add_patch(Rectangle((rates.index(rate) - 0.5, sizes.index(size) - 0.5), 1, 1, fill=False,
+                               edgecolor=CHOSEN_COLOR, linewidth=4, zorder=3, clip_on=False))
+    ax.set_xticks(range(len(rates)), [f"{rate:g}" for rate in rates])
+    ax.set_yticks(range(len(sizes)), [f"{size:g}" for size in sizes])
+    ax.set_xlabel("learning rate α")
+    ax.set_ylabel("hidden units $n^{[1]}$")
+    ax.set_title(title or "validation accuracy of each setting")
+    ax.get_figure().colorbar(image, ax=ax, label="validation accuracy (%)")
     return ax

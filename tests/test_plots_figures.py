@@ -1,4 +1,5 @@
-"""The figures of lecture 04: the computation graph of a two-layer network and the idea → code → experiment loop."""
+"""The figures of lecture 04 and assignment 04: the computation graph of a two-layer network, the idea → code →
+experiment loop, and the validation accuracies of a hyperparameter search."""
 
 from __future__ import annotations
 
@@ -7,13 +8,16 @@ import numpy as np
 import pytest
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 
 from nnlab.plots import (
     BACKWARD_COLOR,
+    CHOSEN_COLOR,
     FUNCTION_COLOR,
     figure_to_png,
     plot_computation_graph,
     plot_experiment_loop,
+    plot_search_results,
 )
 
 matplotlib.use("Agg")
@@ -87,3 +91,38 @@ def test_both_figures_draw_on_the_current_axes_without_ax():
         assert plot_computation_graph(VALUES) is plt.gca()
     finally:
         plt.close(figure)
+
+
+SEARCH = {(0.01, 1): 0.885, (0.01, 4): 0.96, (0.1, 1): 0.97, (0.1, 4): 0.985, (1.0, 1): 0.99, (1.0, 4): 0.995}
+
+
+def test_the_search_heatmap_writes_every_accuracy_in_its_cell_and_outlines_the_choice_it_is_given():
+    ax = Figure(figsize=(6, 4)).add_subplot()
+    best = (0.1, 1)  # not the highest: the plot marks the choice it is given, it does not choose
+    assert plot_search_results(SEARCH, best=best, ax=ax) is ax
+    written = {(round(t.get_position()[0]), round(t.get_position()[1])): t.get_text() for t in ax.texts}
+    rates, sizes = [0.01, 0.1, 1.0], [1, 4]  # columns, rows
+    for (rate, size), accuracy in SEARCH.items():
+        text = written[(rates.index(rate), sizes.index(size))]
+        assert text.startswith(f"{100 * accuracy:.1f} %"), (rate, size, text)
+        assert ("chosen" in text) == ((rate, size) == best), text
+    (outline,) = [p for p in ax.patches if isinstance(p, Rectangle)]
+    assert outline.get_xy() == (rates.index(0.1) - 0.5, sizes.index(1) - 0.5)
+    assert to_rgba(outline.get_edgecolor()) == to_rgba(CHOSEN_COLOR)
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["0.01", "0.1", "1"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["1", "4"]
+    assert "learning rate" in ax.get_xlabel() and "n^{[1]}" in ax.get_ylabel()
+    assert bytes(figure_to_png(ax.get_figure())[:4]) == b"\x89PNG"
+
+
+def test_the_search_heatmap_without_a_choice_outlines_nothing_and_shows_missing_pairs():
+    partial = {key: value for key, value in SEARCH.items() if key != (1.0, 4)}
+    ax = plot_search_results(partial, ax=Figure().add_subplot())
+    assert not [p for p in ax.patches if isinstance(p, Rectangle)]
+    assert "not run" in texts_in(ax) and not any("chosen" in text for text in texts_in(ax))
+
+
+@pytest.mark.parametrize("results, best", [({}, None), ({0.1: 0.9}, None), ({(0.1, 4): 0.9}, (0.1, 8))])
+def test_the_search_heatmap_refuses_unclear_input(results, best):
+    with pytest.raises(ValueError, match="results|best"):
+        plot_search_results(results, best=best, ax=Figure().add_subplot())

@@ -27,7 +27,7 @@ def test_each_reference_is_written_once_in_the_source():
     notebook = nbformat.read(DEEP, as_version=4)
     (shared,) = _reference_cells(notebook)
     defined = [node.name for node in ast.parse(shared.source).body if isinstance(node, ast.FunctionDef)]
-    assert len(defined) == 9, defined
+    assert len(defined) == 10, defined
     for cell in notebook.cells:
         if cell is not shared and cell.cell_type == "code":
             written = [n.name for n in ast.walk(ast.parse(cell.source)) if isinstance(n, ast.FunctionDef)]
@@ -52,7 +52,7 @@ def test_generating_copies_each_test_its_references_and_deletes_them_when_it_end
         assert isinstance(final, ast.Try), "the cell must end with try/finally"
         deleted = {t.id for n in final.finalbody if isinstance(n, ast.Delete) for t in n.targets}
         assert deleted == defined, f"{cell.metadata['nbgrader']['grade_id']} leaves {sorted(defined - deleted)}"
-    assert users == 6
+    assert users == 7
 
 
 def test_a_test_cell_that_could_leave_references_behind_is_refused():

@@ -238,6 +238,94 @@ def linear_forward(A_prev, W, b):
     Z = np.dot(W, A_prev) + b
     cache = (A_prev, W, b)
     return Z, cache'''), True),
+    Answer("04_deep_network", "predicted_gradient_shapes",
+           'predicted_gradient_shapes = {"dW2": (7, 4), "db2": (4, 1), "dA1": (7, 32), "dA0": (12, 32)}\n', False,
+           visible=False, why="dW2 transposed (the row convention's shape); only the hidden tests know the key"),
+    Answer("04_deep_network", "predicted_gradient_shapes", fn('''
+n, m = [12, 7, 4, 1], 32
+predicted_gradient_shapes = {"dW2": (n[2], n[1]), "db2": (n[2], 1), "dA1": (n[1], m), "dA0": (n[0], m)}'''), True),
+    Answer("04_deep_network", "split_train_validation", fn('''
+def split_train_validation(X, Y, validation_size, seed=None):
+    m = X.shape[1]
+    if not 1 <= validation_size <= m - 1:
+        raise ValueError("validation_size must be between 1 and m - 1")
+    return X[:, validation_size:], Y[:, validation_size:], X[:, :validation_size], Y[:, :validation_size]'''), False,
+           why="no shuffle: the first columns are the validation set"),
+    Answer("04_deep_network", "split_train_validation", fn('''
+def split_train_validation(X, Y, validation_size, seed=None):
+    m = X.shape[1]
+    if not 1 <= validation_size <= m - 1:
+        raise ValueError("validation_size must be between 1 and m - 1")
+    rng = np.random.default_rng(seed)
+    X_order, Y_order = rng.permutation(m), rng.permutation(m)
+    return (X[:, X_order[validation_size:]], Y[:, Y_order[validation_size:]],
+            X[:, X_order[:validation_size]], Y[:, Y_order[:validation_size]])'''), False,
+           why="X and Y shuffled with different permutations: labels leave their images"),
+    Answer("04_deep_network", "split_train_validation", fn('''
+def split_train_validation(X, Y, validation_size, seed=None):
+    m = X.shape[1]
+    if validation_size < 1 or validation_size >= m:
+        raise ValueError(f"validation_size {validation_size} leaves a part empty (m = {m})")
+    rng = np.random.default_rng(seed)
+    in_validation = np.zeros(m, dtype=bool)
+    in_validation[rng.choice(m, size=validation_size, replace=False)] = True
+    return X[:, ~in_validation], Y[:, ~in_validation], X[:, in_validation], Y[:, in_validation]'''), True),
+    Answer("04_deep_network", "search_hyperparameters", fn('''
+def search_hyperparameters(X_train, Y_train, X_val, Y_val, learning_rates, hidden_sizes, num_iterations=200, seed=1):
+    results = {}
+    for learning_rate in learning_rates:
+        for n1 in hidden_sizes:
+            parameters, _ = L_layer_model(X_train, Y_train, [X_train.shape[0], n1, 1], learning_rate=learning_rate,
+                                          num_iterations=num_iterations, seed=seed)
+            AL, _ = L_model_forward(X_train, parameters)
+            results[(learning_rate, n1)] = float(np.mean((AL > 0.5) == Y_train))
+    return max(results, key=results.get), results'''), False, why="measures every network on the training set"),
+    Answer("04_deep_network", "search_hyperparameters", fn('''
+def search_hyperparameters(X_train, Y_train, X_val, Y_val, learning_rates, hidden_sizes, num_iterations=200, seed=1):
+    results, on_training = {}, {}
+    for learning_rate in learning_rates:
+        for n1 in hidden_sizes:
+            parameters, _ = L_layer_model(X_train, Y_train, [X_train.shape[0], n1, 1], learning_rate=learning_rate,
+                                          num_iterations=num_iterations, seed=seed)
+            results[(learning_rate, n1)] = float(np.mean((L_model_forward(X_val, parameters)[0] > 0.5) == Y_val))
+            on_training[(learning_rate, n1)] = float(np.mean((L_model_forward(X_train, parameters)[0] > 0.5)
+                                                             == Y_train))
+    return max(on_training, key=on_training.get), results'''), False,
+           why="validation accuracies recorded, but best chosen by training accuracy"),
+    Answer("04_deep_network", "search_hyperparameters", fn('''
+def search_hyperparameters(X_train, Y_train, X_val, Y_val, learning_rates, hidden_sizes, num_iterations=200, seed=1):
+    results = {}
+    for learning_rate in learning_rates:
+        for n1 in hidden_sizes:
+            parameters, _ = L_layer_model(X_train, Y_train, [X_train.shape[0], n1, 1], learning_rate=learning_rate,
+                                          num_iterations=num_iterations, seed=seed)
+            AL, _ = L_model_forward(X_val, parameters)
+            results[(learning_rate, n1)] = float(np.mean((AL > 0.5) == Y_val))
+    return min(results, key=results.get), results'''), False, why="argmin: the worst setting as best"),
+    Answer("04_deep_network", "search_hyperparameters", fn('''
+def search_hyperparameters(X_train, Y_train, X_val, Y_val, learning_rates, hidden_sizes, num_iterations=200, seed=1):
+    results = {}
+    for n1 in hidden_sizes:
+        for learning_rate in learning_rates:
+            parameters, _ = L_layer_model(X_train, Y_train, [X_train.shape[0], n1, 1], learning_rate=learning_rate,
+                                          num_iterations=num_iterations, seed=seed)
+            AL, _ = L_model_forward(X_val, parameters)
+            results[(n1, learning_rate)] = float(np.mean((AL > 0.5) == Y_val))
+    return max(results, key=results.get), results'''), False, why="keys (hidden_size, learning_rate), swapped"),
+    Answer("04_deep_network", "search_hyperparameters", fn('''
+import itertools
+
+
+def search_hyperparameters(X_train, Y_train, X_val, Y_val, learning_rates, hidden_sizes, num_iterations=200, seed=1):
+    results = {}
+    n0 = X_train.shape[0]
+    for alpha, n1 in itertools.product(learning_rates, hidden_sizes):
+        trained, _ = L_layer_model(X=X_train, Y=Y_train, layer_dims=(n0, n1, 1), learning_rate=alpha,
+                                   num_iterations=num_iterations, print_cost=False, seed=seed)
+        predictions = np.round(L_model_forward(X=X_val, parameters=trained)[0])
+        results[(alpha, n1)] = float(np.sum(predictions == Y_val) / Y_val.shape[1])
+    best = sorted(results.items(), key=lambda item: item[1])[-1][0]
+    return best, results'''), True),
     # 05_mnist
     Answer("05_mnist", "predict", fn('''
 def predict(network, X):

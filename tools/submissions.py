@@ -497,6 +497,40 @@ OTHER_STYLE: dict[str, dict[str, str]] = {
                 denominator = np.linalg.norm(grad) + np.linalg.norm(gradapprox)
                 return float(numerator / denominator)
             '''),
+        "predicted_gradient_shapes": _cell('''
+            # lists instead of tuples, numpy integers in one of them
+            predicted_gradient_shapes = dict(dW2=list(np.array([4, 7])), db2=[4, 1], dA1=[7, 32], dA0=[12, 32])
+            '''),
+        "split_train_validation": _cell('''
+            def split_train_validation(X, Y, validation_size, seed=None):
+                """rng.shuffle on the column numbers, the LAST validation_size of them for validation, np.take."""
+                m = np.shape(X)[1]
+                if not (0 < validation_size < m):
+                    raise ValueError("validation_size must leave both parts non-empty, got " + str(validation_size))
+                columns = np.arange(m)
+                np.random.default_rng(seed=seed).shuffle(columns)
+                cut = m - validation_size
+                return (np.take(X, columns[:cut], axis=1), np.take(Y, columns[:cut], axis=1),
+                        np.take(X, columns[cut:], axis=1), np.take(Y, columns[cut:], axis=1))
+            '''),
+        "search_hyperparameters": _cell('''
+            def search_hyperparameters(X_train, Y_train, X_val, Y_val, learning_rates, hidden_sizes, num_iterations=200,
+                                       seed=1):
+                """Hidden sizes outside, keyword calls, accuracy by counting, the best found by a loop."""
+                results = {}
+                for n1 in hidden_sizes:
+                    for alpha in learning_rates:
+                        parameters, _ = L_layer_model(X=X_train, Y=Y_train, layer_dims=[len(X_train), n1, 1],
+                                                      learning_rate=alpha, num_iterations=num_iterations, seed=seed)
+                        AL, _ = L_model_forward(X=X_val, parameters=parameters)
+                        correct = np.count_nonzero((AL > 0.5).astype(int) == Y_val.astype(int))
+                        results[(alpha, n1)] = correct / Y_val.shape[1]
+                best = None
+                for key, accuracy in results.items():
+                    if best is None or accuracy > results[best]:
+                        best = key
+                return best, results
+            '''),
     },
     "05_mnist": {
         "predict": _cell('''
