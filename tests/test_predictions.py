@@ -43,7 +43,7 @@ def xor_found_and_predicted(printed: str) -> list[tuple[float, float]]:
 
 def distinct_units_verdicts(printed: str) -> list[str]:
     verdicts = re.findall(r"^([✔✘]) .*you predicted", printed, re.M)
-    assert len(verdicts) == 4, f"the distinct-units check printed {printed!r}"
+    assert len(verdicts) == 5, f"the distinct-units check printed {printed!r}"
     return verdicts
 
 
@@ -62,14 +62,14 @@ def test_xor_key_agrees_with_the_search_over_networks(wrong):
 @pytest.mark.parametrize("wrong", [False, True], ids=["key", "wrong prediction"])
 def test_distinct_units_key_agrees_with_the_experiment(wrong):
     override = {"predicted_distinct_units": 'predicted_distinct_units = {"zeros": 1, "random, scale 0.01": 8, '
-                                            '"random, scale 30": 1, "constant 0.5": 1}\n'}
+                                            '"random, scale 30": 1, "constant 0.5": 1, "W1 all 0.5, W2 random": 8}\n'}
     printed = run_source("02_initialization", override if wrong else None)
     verdicts = distinct_units_verdicts(printed["check_distinct_units"])
     if wrong:
         assert verdicts.count("✘") == 1, verdicts
     else:
-        assert verdicts == ["✔"] * 4, printed["check_distinct_units"]
-        assert "4 of 4 predictions right" in printed["test_predicted_distinct_units"]
+        assert verdicts == ["✔"] * 5, printed["check_distinct_units"]
+        assert "5 of 5 predictions right" in printed["test_predicted_distinct_units"]
 
 
 def test_multiplication_key_is_one_multiplication_per_weight_of_the_shipped_network():
@@ -79,3 +79,17 @@ def test_multiplication_key_is_one_multiplication_per_weight_of_the_shipped_netw
     answers = {}
     exec(strip_solution_markers(solution_sources(path)["predicted_multiplications"]), {}, answers)
     assert answers == {"multiplications_one_image": per_image, "multiplications_per_image_batch_100": per_image}
+
+
+@pytest.mark.parametrize("wrong", [False, True], ids=["key", "wrong prediction"])
+def test_gradient_shapes_key_agrees_with_the_backward_pass(wrong):
+    override = {"predicted_gradient_shapes": 'predicted_gradient_shapes = {"dW2": (7, 4), "db2": (4, 1), '
+                                             '"dA1": (7, 32), "dA0": (12, 32)}\n'}
+    printed = run_source("04_deep_network", override if wrong else None)
+    verdicts = re.findall(r"^([✔✘]) d\w+: you predicted", printed["predicted_gradient_shapes_check"], re.M)
+    assert len(verdicts) == 4, printed["predicted_gradient_shapes_check"]
+    if wrong:
+        assert verdicts == ["✘", "✔", "✔", "✔"], verdicts
+    else:
+        assert verdicts == ["✔"] * 4, printed["predicted_gradient_shapes_check"]
+        assert "4 of 4 shapes right" in printed["test_predicted_gradient_shapes"]

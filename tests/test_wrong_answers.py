@@ -118,18 +118,22 @@ def initialize_parameters_he(layer_dims, seed=None):
         parameters["b" + str(layer)] = np.zeros((layer_dims[layer], 1))
     return parameters'''), True),
     Answer("02_initialization", "predicted_distinct_units",
-           'predicted_distinct_units = {"zeros": 1, "random, scale 0.01": 8, '
-           '"random, scale 30": 1, "constant 0.5": 1}\n',
+           'predicted_distinct_units = {"zeros": 1, "random, scale 0.01": 8, "random, scale 30": 1, '
+           '"constant 0.5": 1, "W1 all 0.5, W2 random": 8}\n',
            False, visible=False, why="saturation taken for symmetry (only the hidden key knows)"),
     Answer("02_initialization", "predicted_distinct_units",
-           'predicted_distinct_units = {"zeros": 1, "random, scale 0.01": 8, '
-           '"random, scale 30": 8, "constant 0.5": 8}\n',
-           False, visible=False, why="only a zero start taken as symmetric"),
-    Answer("02_initialization", "predicted_distinct_units", "predicted_distinct_units = [1, 8, 8, 1]\n", False,
+           'predicted_distinct_units = {"zeros": 1, "random, scale 0.01": 8, "random, scale 30": 8, '
+           '"constant 0.5": 1, "W1 all 0.5, W2 random": 1}\n',
+           False, visible=False, why="equal incoming weights taken to be enough for symmetry"),
+    Answer("02_initialization", "predicted_distinct_units",
+           'predicted_distinct_units = dict(zip(["zeros", "random, scale 0.01", "random, scale 30", "constant 0.5", '
+           '"W1 all 0.5, W2 random"], np.ones(5, dtype=int)))\n',
+           False, visible=False, why="NumPy integers, three of five wrong: the score must still be a plain number"),
+    Answer("02_initialization", "predicted_distinct_units", "predicted_distinct_units = [1, 8, 8, 1, 8]\n", False,
            why="a list, not a dict with the starts as keys"),
     Answer("02_initialization", "predicted_distinct_units",
-           'predicted_distinct_units = {"constant 0.5": 1.0, "random, scale 30": 8.0, "random, scale 0.01": 8.0, '
-           '"zeros": 1.0}\n', True),
+           'predicted_distinct_units = {"W1 all 0.5, W2 random": 8.0, "constant 0.5": 1.0, "random, scale 30": 8.0, '
+           '"random, scale 0.01": 8.0, "zeros": 1.0}\n', True),
     # 03_dimensions
     Answer("03_dimensions", "matmul_shape", fn('''
 def matmul_shape(shape_a, shape_b):
@@ -244,6 +248,22 @@ def linear_forward(A_prev, W, b):
     Answer("04_deep_network", "predicted_gradient_shapes", fn('''
 n, m = [12, 7, 4, 1], 32
 predicted_gradient_shapes = {"dW2": (n[2], n[1]), "db2": (n[2], 1), "dA1": (n[1], m), "dA0": (n[0], m)}'''), True),
+    Answer("04_deep_network", "predicted_gradient_shapes",
+           'predicted_gradient_shapes = {"dW2": np.array([4, 7]), "db2": [4.0, 1.0], "dA1": (7, 32), '
+           '"dA0": (12.0, 32)}\n', True),
+    Answer("04_deep_network", "L_layer_model", fn('''
+def L_layer_model(X, Y, layer_dims, learning_rate=0.0075, num_iterations=3000, print_cost=False, seed=None):
+    parameters = initialize_parameters_deep(layer_dims, seed=seed)
+    costs = []
+    for i in range(num_iterations):
+        AL, caches = L_model_forward(X, parameters)
+        cost = compute_cost(AL, Y)
+        grads = L_model_backward(AL, Y, caches)
+        update_parameters(parameters, grads, learning_rate)  # a copying update_parameters: the result is lost
+        if i % 100 == 0 or i == num_iterations - 1:
+            costs.append(cost)
+    return parameters, costs'''), False,
+           why="the updated parameters are dropped: it never learns; search_hyperparameters must not pay for it"),
     Answer("04_deep_network", "split_train_validation", fn('''
 def split_train_validation(X, Y, validation_size, seed=None):
     m = X.shape[1]

@@ -249,8 +249,8 @@ OTHER_STYLE: dict[str, dict[str, str]] = {
             '''),
         "predicted_distinct_units": _cell('''
             # NumPy integers and a dict built from two lists: the same answer.
-            predicted_distinct_units = dict(zip(["zeros", "random, scale 0.01", "random, scale 30", "constant 0.5"],
-                                                np.array([1, 8, 8, 1])))
+            predicted_distinct_units = dict(zip(["zeros", "random, scale 0.01", "random, scale 30", "constant 0.5",
+                                                 "W1 all 0.5, W2 random"], np.array([1, 8, 8, 1, 8])))
             '''),
     },
     "03_dimensions": {
