@@ -19,9 +19,15 @@ import nbformat
 import pytest
 
 from tools.adversarial import cell_scores
-from tools.course import assignments, nbgrader_meta
+from tools.course import REPO_ROOT, assignments, nbgrader_meta
 from tools.grade import grade_class
-from tools.submissions import PLANTED_MISTAKES, fill_solutions, make_submission, solution_sources
+from tools.submissions import (
+    PLANTED_MISTAKES,
+    fill_solutions,
+    make_submission,
+    solution_sources,
+    strip_solution_markers,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -38,6 +44,17 @@ class Answer:
 
 def fn(text: str) -> str:
     return text.strip("\n") + "\n"
+
+
+def mutant(assignment: str, cell: str, *changes: tuple[str, str]) -> str:
+    """The course's solution of ``cell`` with each (old, new) text replaced once: a wrong answer that differs from
+    the right one exactly where the row says, read from the source rather than pasted."""
+    path = next((REPO_ROOT / "source" / assignment).glob("*.ipynb"))
+    source = strip_solution_markers(solution_sources(path)[cell])
+    for old, new in changes:
+        assert source.count(old) == 1, f"{cell}'s solution has {source.count(old)} copies of {old!r}"
+        source = source.replace(old, new)
+    return fn(source)
 
 
 ANSWERS = [
@@ -251,19 +268,10 @@ predicted_gradient_shapes = {"dW2": (n[2], n[1]), "db2": (n[2], 1), "dA1": (n[1]
     Answer("04_deep_network", "predicted_gradient_shapes",
            'predicted_gradient_shapes = {"dW2": np.array([4, 7]), "db2": [4.0, 1.0], "dA1": (7, 32), '
            '"dA0": (12.0, 32)}\n', True),
-    Answer("04_deep_network", "L_layer_model", fn('''
-def L_layer_model(X, Y, layer_dims, learning_rate=0.0075, num_iterations=3000, print_cost=False, seed=None):
-    parameters = initialize_parameters_deep(layer_dims, seed=seed)
-    costs = []
-    for i in range(num_iterations):
-        AL, caches = L_model_forward(X, parameters)
-        cost = compute_cost(AL, Y)
-        grads = L_model_backward(AL, Y, caches)
-        update_parameters(parameters, grads, learning_rate)  # a copying update_parameters: the result is lost
-        if i % 100 == 0 or i == num_iterations - 1:
-            costs.append(cost)
-    return parameters, costs'''), False,
-           why="the updated parameters are dropped: it never learns; search_hyperparameters must not pay for it"),
+    Answer("04_deep_network", "L_layer_model",
+           mutant("04_deep_network", "L_layer_model", ("parameters = update_parameters(", "update_parameters(")),
+           False, why="the updated parameters are dropped (the course's update_parameters copies): it never "
+                      "learns; search_hyperparameters must not pay for it"),
     Answer("04_deep_network", "split_train_validation", fn('''
 def split_train_validation(X, Y, validation_size, seed=None):
     m = X.shape[1]
@@ -290,16 +298,9 @@ def split_train_validation(X, Y, validation_size, seed=None):
     in_validation = np.zeros(m, dtype=bool)
     in_validation[rng.choice(m, size=validation_size, replace=False)] = True
     return X[:, ~in_validation], Y[:, ~in_validation], X[:, in_validation], Y[:, in_validation]'''), True),
-    Answer("04_deep_network", "search_hyperparameters", fn('''
-def search_hyperparameters(X_train, Y_train, X_val, Y_val, learning_rates, hidden_sizes, num_iterations=200, seed=1):
-    results = {}
-    for learning_rate in learning_rates:
-        for n1 in hidden_sizes:
-            parameters, _ = L_layer_model(X_train, Y_train, [X_train.shape[0], n1, 1], learning_rate=learning_rate,
-                                          num_iterations=num_iterations, seed=seed)
-            AL, _ = L_model_forward(X_train, parameters)
-            results[(learning_rate, n1)] = float(np.mean((AL > 0.5) == Y_train))
-    return max(results, key=results.get), results'''), False, why="measures every network on the training set"),
+    Answer("04_deep_network", "search_hyperparameters",
+           mutant("04_deep_network", "search_hyperparameters", ("L_model_forward(X_val", "L_model_forward(X_train"),
+                  ("== Y_val", "== Y_train")), False, why="measures every network on the training set"),
     Answer("04_deep_network", "search_hyperparameters", fn('''
 def search_hyperparameters(X_train, Y_train, X_val, Y_val, learning_rates, hidden_sizes, num_iterations=200, seed=1):
     results, on_training = {}, {}
@@ -312,26 +313,13 @@ def search_hyperparameters(X_train, Y_train, X_val, Y_val, learning_rates, hidde
                                                              == Y_train))
     return max(on_training, key=on_training.get), results'''), False,
            why="validation accuracies recorded, but best chosen by training accuracy"),
-    Answer("04_deep_network", "search_hyperparameters", fn('''
-def search_hyperparameters(X_train, Y_train, X_val, Y_val, learning_rates, hidden_sizes, num_iterations=200, seed=1):
-    results = {}
-    for learning_rate in learning_rates:
-        for n1 in hidden_sizes:
-            parameters, _ = L_layer_model(X_train, Y_train, [X_train.shape[0], n1, 1], learning_rate=learning_rate,
-                                          num_iterations=num_iterations, seed=seed)
-            AL, _ = L_model_forward(X_val, parameters)
-            results[(learning_rate, n1)] = float(np.mean((AL > 0.5) == Y_val))
-    return min(results, key=results.get), results'''), False, why="argmin: the worst setting as best"),
-    Answer("04_deep_network", "search_hyperparameters", fn('''
-def search_hyperparameters(X_train, Y_train, X_val, Y_val, learning_rates, hidden_sizes, num_iterations=200, seed=1):
-    results = {}
-    for n1 in hidden_sizes:
-        for learning_rate in learning_rates:
-            parameters, _ = L_layer_model(X_train, Y_train, [X_train.shape[0], n1, 1], learning_rate=learning_rate,
-                                          num_iterations=num_iterations, seed=seed)
-            AL, _ = L_model_forward(X_val, parameters)
-            results[(n1, learning_rate)] = float(np.mean((AL > 0.5) == Y_val))
-    return max(results, key=results.get), results'''), False, why="keys (hidden_size, learning_rate), swapped"),
+    Answer("04_deep_network", "search_hyperparameters",
+           mutant("04_deep_network", "search_hyperparameters", ("max(results", "min(results")), False,
+           why="argmin: the worst setting as best"),
+    Answer("04_deep_network", "search_hyperparameters",
+           mutant("04_deep_network", "search_hyperparameters",
+                  ("results[(learning_rate, n1)]", "results[(n1, learning_rate)]")), False,
+           why="keys (hidden_size, learning_rate), swapped"),
     Answer("04_deep_network", "search_hyperparameters", fn('''
 import itertools
 
